@@ -1,0 +1,210 @@
+/**
+ * Loading a registered dataset from the data folder, with its files' sha256 checked.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { Sentence, SplitName } from "../types.ts";
+import { decodeUtf8, readConll } from "./conll_reader.ts";
+import { DATA_DIR_ENV } from "./data_dir.ts";
+import { type DatasetSpec, getDataset, type SplitFile } from "./registry.ts";
+
+/** Splits in their conventional order. */
+export const SPLIT_NAMES: readonly SplitName[] = ["train", "dev", "test"];
+
+/** One loaded split. Sentences keep the file's tag scheme (`spec.scheme`). */
+export interface LoadedSplit {
+  name: SplitName;
+  path: string;
+  /** sha256 of the file as read (lower-case hex), whether or not it was verified. */
+  sha256: string;
+  sentences: Sentence[];
+  /** `-DOCSTART-` lines in the file (not tokens, not sentences). */
+  docstarts: number;
+}
+
+/** A loaded dataset: its registry entry and the splits asked for. */
+export interface LoadedDataset {
+  spec: DatasetSpec;
+  splits: Partial<Record<SplitName, LoadedSplit>>;
+}
+
+/** Options of {@linkcode loadDataset}. */
+export interface LoadOptions {
+  /** Compare each file's sha256 with the registry and throw on a mismatch (default true). */
+  verify?: boolean;
+  /** Splits to load (default: all the dataset has). */
+  splits?: SplitName[];
+}
+
+/** A dataset file that is missing or differs from the registered one. The message says how to obtain it. */
+export class DatasetFileError extends Error {
+  readonly dataset: string;
+  readonly path: string;
+  readonly expected: string;
+  /** sha256 of the file found; undefined when it is missing. */
+  readonly actual: string | undefined;
+  constructor(message: string, dataset: string, path: string, expected: string, actual?: string) {
+    super(message);
+    this.name = "DatasetFileError";
+    this.dataset = dataset;
+    this.path = path;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+const hashCache = new Map<string, { mtimeMs: number | null; size: number; sha256: string }>();
+
+function cachedHash(path: string, stat: Deno.FileInfo): string | undefined {
+  const hit = hashCache.get(path);
+  const mtimeMs = stat.mtime?.getTime() ?? null;
+  return hit && hit.mtimeMs === mtimeMs && hit.size === stat.size && mtimeMs !== null
+    ? hit.sha256
+    : undefined;
+}
+
+function hashBytes(path: string, stat: Deno.FileInfo, bytes: Uint8Array): string {
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  hashCache.set(path, { mtimeMs: stat.mtime?.getTime() ?? null, size: stat.size, sha256 });
+  return sha256;
+}
+
+/**
+ * sha256 of a file as lower-case hex. Results are kept in memory per path, modification time and size, so a file
+ * is hashed once per process unless it changes.
+ *
+ * @throws the file system's error (e.g. `Deno.errors.NotFound`).
+ */
+export async function sha256File(path: string): Promise<string> {
+  const stat = await Deno.stat(path);
+  return cachedHash(path, stat) ?? hashBytes(path, stat, await Deno.readFile(path));
+}
+
+/** Status of one registered file under a data folder. */
+export interface FileCheck {
+  dataset: string;
+  split: SplitName;
+  path: string;
+  status: "ok" | "missing" | "altered";
+  expected: string;
+  /** sha256 found (absent when missing). */
+  actual?: string;
+}
+
+/** Where a dataset's split file lives under `dataDir`. */
+export function splitPath(spec: DatasetSpec, dataDir: string, split: SplitName): string {
+  const f = spec.splits[split];
+  if (!f) {
+    throw new Error(
+      `Dataset "${spec.id}" has no ${split} split (it has ${Object.keys(spec.splits).join(", ")})`,
+    );
+  }
+  return join(dataDir, spec.dir, f.file);
+}
+
+/** Checks every file of `spec` under `dataDir`: present with the registered sha256, missing, or altered. */
+export async function checkDatasetFiles(spec: DatasetSpec, dataDir: string): Promise<FileCheck[]> {
+  const checks: FileCheck[] = [];
+  for (const split of SPLIT_NAMES) {
+    const f = spec.splits[split];
+    if (!f) continue;
+    const path = splitPath(spec, dataDir, split);
+    const base = { dataset: spec.id, split, path, expected: f.sha256 };
+    const stat = await statFile(path);
+    if (!stat) {
+      checks.push({ ...base, status: "missing" });
+      continue;
+    }
+    const actual = await sha256File(path);
+    checks.push({ ...base, status: actual === f.sha256 ? "ok" : "altered", actual });
+  }
+  return checks;
+}
+
+/**
+ * Loads a registered dataset from `dataDir` (its files under `<dataDir>/<spec.dir>/`).
+ *
+ * @throws {UnknownDatasetError} for an unknown id; see {@linkcode loadDatasetFromSpec} for the rest.
+ *
+ * @example
+ * ```ts
+ * const ds = await loadDataset("conll2003", resolveDataDir().dir, { splits: ["train"] });
+ * ds.splits.train!.sentences.length; // 14041
+ * ```
+ */
+export function loadDataset(id: string, dataDir: string, opts: LoadOptions = {}): Promise<LoadedDataset> {
+  return loadDatasetFromSpec(getDataset(id), dataDir, opts);
+}
+
+/**
+ * Loads the splits of `spec` from `<dataDir>/<spec.dir>/`, reading each file once: it is hashed (unless the
+ * in-memory hash cache knows it), checked against the registered sha256 when `verify` (default true), decoded as
+ * strict UTF-8 and parsed with `spec.format`.
+ *
+ * @throws {DatasetFileError} when a file is missing or (with `verify`) its sha256 differs; the message names the
+ *   dataset, the path, the expected (and actual) sha256 and where to get the file.
+ * @throws {DataFormatError} when a file does not parse.
+ * @throws {Error} when a requested split is not in the dataset.
+ */
+export async function loadDatasetFromSpec(
+  spec: DatasetSpec,
+  dataDir: string,
+  opts: LoadOptions = {},
+): Promise<LoadedDataset> {
+  const verify = opts.verify ?? true;
+  const names = opts.splits ?? SPLIT_NAMES.filter((s) => spec.splits[s]);
+  const loaded = await Promise.all(names.map((name) => loadSplit(spec, dataDir, name, verify)));
+  const splits: Partial<Record<SplitName, LoadedSplit>> = {};
+  for (const s of loaded) splits[s.name] = s;
+  return { spec, splits };
+}
+
+async function loadSplit(
+  spec: DatasetSpec,
+  dataDir: string,
+  name: SplitName,
+  verify: boolean,
+): Promise<LoadedSplit> {
+  const path = splitPath(spec, dataDir, name);
+  const file = spec.splits[name]!;
+  const stat = await statFile(path);
+  if (!stat) throw fileError(spec, name, file, dataDir, path);
+  const bytes = await Deno.readFile(path);
+  const sha256 = cachedHash(path, stat) ?? hashBytes(path, stat, bytes);
+  if (verify && sha256 !== file.sha256) throw fileError(spec, name, file, dataDir, path, sha256);
+  const { sentences, docstarts } = readConll(decodeUtf8(bytes, path), { format: spec.format, file: path });
+  return { name, path, sha256, sentences, docstarts };
+}
+
+async function statFile(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    const stat = await Deno.stat(path);
+    return stat.isFile ? stat : undefined;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+function fileError(
+  spec: DatasetSpec,
+  split: SplitName,
+  file: SplitFile,
+  dataDir: string,
+  path: string,
+  actual?: string,
+): DatasetFileError {
+  const what = actual === undefined
+    ? `is missing (expected sha256 ${file.sha256})`
+    : `has sha256 ${actual}, expected ${file.sha256}: it is not the registered file`;
+  const message = `Dataset "${spec.id}" (${spec.title}): the ${split} file ${path} ${what}. ` +
+    `Obtain it from ${file.url ?? spec.download} (homepage ${spec.homepage}; licence: ${spec.licence}) ` +
+    `and put it under ${
+      join(dataDir, spec.dir)
+    }/, or set ${DATA_DIR_ENV} / --data-dir to a folder that holds ` +
+    `${spec.dir}/${file.file}.`;
+  return new DatasetFileError(message, spec.id, path, file.sha256, actual);
+}

@@ -1,0 +1,359 @@
+/**
+ * The dataset registry: every dataset a suite may use, with its files' sha256, licence, where to get it and the
+ * statistics papers publish for it.
+ *
+ * @module
+ */
+
+import type { SplitName, TagScheme, TaskKind } from "../types.ts";
+import type { ConllFormat } from "./conll_reader.ts";
+
+/** One file of a dataset split. `url` (optional) serves exactly these bytes, for machines with internet. */
+export interface SplitFile {
+  /** File name inside the dataset's folder. */
+  file: string;
+  /** sha256 of the file, lower-case hex. */
+  sha256: string;
+  bytes: number;
+  url?: string;
+}
+
+/** Token and entity (chunk) counts per split as a paper prints them, with the source. */
+export interface PaperStats {
+  /** Paper, table and page, e.g. `Zhou et al. (2019), DATNet, ACL, Table 1`. */
+  source: string;
+  splits: Partial<Record<SplitName, { tokens: number; entities: number }>>;
+  /** What the paper's counts include, where known. */
+  note?: string;
+}
+
+/** A registered dataset. Its files live under `<data dir>/<dir>/`. */
+export interface DatasetSpec {
+  id: string;
+  title: string;
+  /** ISO 639-1 code. */
+  language: string;
+  task: TaskKind;
+  /** Tag scheme of the files (loaders keep it; callers convert). */
+  scheme: TagScheme;
+  format: ConllFormat;
+  /** Folder under the data dir. */
+  dir: string;
+  splits: Partial<Record<SplitName, SplitFile>>;
+  licence: string;
+  homepage: string;
+  /** Canonical download location and what to take from it. */
+  download: string;
+  citation: string;
+  paperStats?: PaperStats;
+}
+
+const DATNET_TABLE1 =
+  "Zhou et al. (2019), Dual Adversarial Neural Transfer (DATNet), ACL 2019, Table 1 (p. 3465)";
+
+const WNUT_ENTITY_NOTE = "the entity counts equal the number of entity-tagged tokens (B- plus I- tags), " +
+  "not the number of entities";
+
+const SUMU =
+  "https://raw.githubusercontent.com/suryasumukh/conll-ner/18d3e43a09247adaa9ec088485a087d5ffa758a6/data";
+const RITTER =
+  "https://raw.githubusercontent.com/aritter/twitter_nlp/65f3d77134c40d920db8d431c5c6faef1c051c94/data/annotated/wnut16/data";
+const WNUT17 =
+  "https://raw.githubusercontent.com/leondz/emerging_entities_17/e52a2d2a71ac1a051ca2d532eef28653c5c02603";
+const NLTK = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora";
+
+const CONLL2002_LICENCE =
+  'Research only: "may only be used for research applications in the context of the ' +
+  'CoNLL-2002 shared task ... especially not for commercial applications" (conll2002/README); not redistributable';
+const CONLL2002_CITATION = "Erik F. Tjong Kim Sang. 2002. Introduction to the CoNLL-2002 Shared Task: " +
+  "Language-Independent Named Entity Recognition. In Proceedings of CoNLL-2002, pages 155-158.";
+const CONLL2002_DOWNLOAD = `${NLTK}/conll2002.zip (NLTK's UTF-8 copy, sha256 ` +
+  "64440e49236d0d393e08e0b266284966d68e2d2a82a50cc41b8e96d98c03b5c8): extract conll2002/{esp,ned}.{train,testa,testb}";
+
+/** Registered datasets by id. */
+export const DATASETS: Record<string, DatasetSpec> = {
+  conll2003: {
+    id: "conll2003",
+    title: "CoNLL-2003 English NER",
+    language: "en",
+    task: "ner",
+    scheme: "IOB1",
+    format: "conll2003",
+    dir: "conll2003",
+    splits: {
+      train: {
+        file: "eng.train",
+        sha256: "eac0822f501353f265383ddf1edb0dcd42a1b6eefd3e383d7074db98c38eb41c",
+        bytes: 3281528,
+        url: `${SUMU}/eng.train`,
+      },
+      dev: {
+        file: "eng.testa",
+        sha256: "aedc4ccbd1ae9795feaa0e86fe72d195b0258abed9d705b630d1c889276fac1e",
+        bytes: 827012,
+        url: `${SUMU}/eng.testa`,
+      },
+      test: {
+        file: "eng.testb",
+        sha256: "0632f32c090ef31c223135b7fee3187a7cf8e65c4015c7866bb7783428cdd9a6",
+        bytes: 748096,
+        url: `${SUMU}/eng.testb`,
+      },
+    },
+    licence:
+      "Annotations public; text from the Reuters Corpus (RCV1), obtainable from NIST under the Reuters " +
+      "Corpus agreement; redistribution not permitted",
+    homepage: "https://www.clips.uantwerpen.be/conll2003/ner/",
+    download: `${SUMU}/eng.{train,testa,testb} (the original 4-column IOB1 files, byte-identical copy in ` +
+      "github.com/suryasumukh/conll-ner); or build them from RCV1 with the CoNLL-2003 scripts",
+    citation:
+      "Erik F. Tjong Kim Sang and Fien De Meulder. 2003. Introduction to the CoNLL-2003 Shared Task: " +
+      "Language-Independent Named Entity Recognition. In Proceedings of CoNLL-2003, pages 142-147.",
+    paperStats: {
+      source: DATNET_TABLE1,
+      splits: {
+        train: { tokens: 204567, entities: 23499 },
+        dev: { tokens: 51578, entities: 5942 },
+        test: { tokens: 46666, entities: 5648 },
+      },
+      note: "token counts include one token per -DOCSTART- line",
+    },
+  },
+  "conll2002-es": {
+    id: "conll2002-es",
+    title: "CoNLL-2002 Spanish NER",
+    language: "es",
+    task: "ner",
+    scheme: "IOB2",
+    format: "conll2002",
+    dir: "conll2002",
+    splits: {
+      train: {
+        file: "esp.train",
+        sha256: "a20d95cab7d88a19a86f8c1ad6329325c99fbd9529ed978cbd7e31d4b01b4008",
+        bytes: 2970825,
+      },
+      dev: {
+        file: "esp.testa",
+        sha256: "85c17793b77881c53d19017d9d0f1e6fb98b7ddcab54a5f24b05ed1793103c87",
+        bytes: 594058,
+      },
+      test: {
+        file: "esp.testb",
+        sha256: "1f8f7a392c6d4979a5592a5794eed43d7869b46da6851bbcde99714149f1d016",
+        bytes: 575807,
+      },
+    },
+    licence: CONLL2002_LICENCE,
+    homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
+    download: CONLL2002_DOWNLOAD,
+    citation: CONLL2002_CITATION,
+    paperStats: {
+      source: DATNET_TABLE1,
+      splits: {
+        train: { tokens: 207484, entities: 18797 },
+        dev: { tokens: 51645, entities: 4351 },
+        test: { tokens: 52098, entities: 3558 },
+      },
+      note:
+        "the token counts differ from these files' (264,715 / 52,923 / 51,533); the entity counts equal " +
+        "the number of B- tags, one less per split than the chunks conlleval reads (each split has one I- tag " +
+        "after O, e.g. esp.train line 221,619)",
+    },
+  },
+  "conll2002-nl": {
+    id: "conll2002-nl",
+    title: "CoNLL-2002 Dutch NER",
+    language: "nl",
+    task: "ner",
+    scheme: "IOB2",
+    format: "conll2002",
+    dir: "conll2002",
+    splits: {
+      train: {
+        file: "ned.train",
+        sha256: "0a419dcb356b62c8cff38515675550b3d5dbea9f45a1c4956328dbd5cc7fcdbc",
+        bytes: 2377174,
+      },
+      dev: {
+        file: "ned.testa",
+        sha256: "51259d4bfe52462f211d3d0b67173a7ecbfa296e199f6c6bd0895f4c78155057",
+        bytes: 450785,
+      },
+      test: {
+        file: "ned.testb",
+        sha256: "2aa748edb82e6f9c4d82e57a4bed69ded18cfa4803122c75070335d513517488",
+        bytes: 814282,
+      },
+    },
+    licence: CONLL2002_LICENCE,
+    homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
+    download: CONLL2002_DOWNLOAD,
+    citation: CONLL2002_CITATION,
+    paperStats: {
+      source: DATNET_TABLE1,
+      splits: {
+        train: { tokens: 202931, entities: 13344 },
+        dev: { tokens: 37761, entities: 2616 },
+        test: { tokens: 68994, entities: 3941 },
+      },
+    },
+  },
+  wnut16: {
+    id: "wnut16",
+    title: "WNUT-2016 Twitter NER",
+    language: "en",
+    task: "ner",
+    scheme: "IOB2",
+    format: "wnut",
+    dir: "wnut16",
+    splits: {
+      train: {
+        file: "train",
+        sha256: "5ec9db29c87fbf424860688fff08a485f6112137b930bb4799288399db9e153d",
+        bytes: 354162,
+        url: `${RITTER}/train`,
+      },
+      dev: {
+        file: "dev",
+        sha256: "d555eff2d24f05b032a17d892dda766f8e4dc0436404c17f4c1c6841472928fd",
+        bytes: 137311,
+        url: `${RITTER}/dev`,
+      },
+      test: {
+        file: "test",
+        sha256: "4d96d1908d4fdda27f3738bfb83d26e9b9e0996e22d8e0788de7c11c25af6896",
+        bytes: 568766,
+        url: `${RITTER}/test`,
+      },
+    },
+    licence: "GPL-3.0 (the aritter/twitter_nlp repository); tweets subject to Twitter's terms",
+    homepage: "https://github.com/aritter/twitter_nlp/tree/master/data/annotated/wnut16",
+    download: `${RITTER}/{train,dev,test}`,
+    citation: "Benjamin Strauss, Bethany Toma, Alan Ritter, Marie-Catherine de Marneffe and Wei Xu. 2016. " +
+      "Results of the WNUT16 Named Entity Recognition Shared Task. In Proceedings of the 2nd Workshop on Noisy " +
+      "User-generated Text (WNUT), pages 138-144.",
+    paperStats: {
+      source: DATNET_TABLE1,
+      splits: {
+        train: { tokens: 46469, entities: 2462 },
+        dev: { tokens: 16261, entities: 1128 },
+        test: { tokens: 61908, entities: 5955 },
+      },
+      note: WNUT_ENTITY_NOTE,
+    },
+  },
+  wnut17: {
+    id: "wnut17",
+    title: "WNUT-2017 Emerging and Rare Entities",
+    language: "en",
+    task: "ner",
+    scheme: "IOB2",
+    format: "wnut",
+    dir: "wnut17",
+    splits: {
+      train: {
+        file: "wnut17train.conll",
+        sha256: "731820e13f71af324c6b55a1575ec2ce59fbaa2a0806f8f0400b98d56cd6a7a5",
+        bytes: 493781,
+        url: `${WNUT17}/wnut17train.conll`,
+      },
+      dev: {
+        file: "emerging.dev.conll",
+        sha256: "e053b752b8155113ca66e7db08af5f2f5f43ab993694e4774f1ec5bad42312d8",
+        bytes: 114749,
+        url: `${WNUT17}/emerging.dev.conll`,
+      },
+      test: {
+        file: "emerging.test.annotated",
+        sha256: "2aa79b764e56ec9264a1b30fdd9b70195bd00ff400b62edd8f399d5f13c178f0",
+        bytes: 192425,
+        url: `${WNUT17}/emerging.test.annotated`,
+      },
+    },
+    licence: "CC BY 4.0 (attribution: Derczynski et al. 2017)",
+    homepage: "https://noisy-text.github.io/2017/emerging-rare-entities.html",
+    download: `${WNUT17}/{wnut17train.conll,emerging.dev.conll,emerging.test.annotated} ` +
+      "(github.com/leondz/emerging_entities_17; the test set is emerging.test.annotated, not emerging.test.conll)",
+    citation:
+      "Leon Derczynski, Eric Nichols, Marieke van Erp and Nut Limsopatham. 2017. Results of the WNUT2017 " +
+      "Shared Task on Novel and Emerging Entity Recognition. In Proceedings of the 3rd Workshop on Noisy " +
+      "User-generated Text (W-NUT), pages 140-147.",
+    paperStats: {
+      source: DATNET_TABLE1,
+      splits: {
+        train: { tokens: 62730, entities: 3160 },
+        dev: { tokens: 15733, entities: 1250 },
+        test: { tokens: 23394, entities: 1740 },
+      },
+      note: WNUT_ENTITY_NOTE,
+    },
+  },
+  conll2000: {
+    id: "conll2000",
+    title: "CoNLL-2000 English chunking",
+    language: "en",
+    task: "chunk",
+    scheme: "IOB2",
+    format: "conll2000",
+    dir: "conll2000",
+    splits: {
+      train: {
+        file: "train.txt",
+        sha256: "82033cd7a72b209923a98007793e8f9de3abc1c8b79d646c50648eb949b87cea",
+        bytes: 2842164,
+      },
+      test: {
+        file: "test.txt",
+        sha256: "73b7b1e565fa75a1e22fe52ecdf41b6624d6f59dacb591d44252bf4d692b1628",
+        bytes: 639396,
+      },
+    },
+    licence: "No licence stated; WSJ text from the Penn Treebank (LDC), distributed for research by the " +
+      "CoNLL-2000 organisers and NLTK; redistribution unclear",
+    homepage: "https://www.clips.uantwerpen.be/conll2000/chunking/",
+    download:
+      `${NLTK}/conll2000.zip (sha256 01e65164f268366e7caa0db92332a1955d081908c87016e2c7640c3c5279b7cd): ` +
+      "extract conll2000/train.txt and conll2000/test.txt",
+    citation:
+      "Erik F. Tjong Kim Sang and Sabine Buchholz. 2000. Introduction to the CoNLL-2000 Shared Task: " +
+      "Chunking. In Proceedings of CoNLL-2000 and LLL-2000, pages 127-132.",
+  },
+};
+
+/** A dataset id that is not registered. */
+export class UnknownDatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnknownDatasetError";
+  }
+}
+
+/**
+ * Finds a registered dataset.
+ *
+ * @throws {UnknownDatasetError} for an unknown id, naming the closest known id and listing all of them, e.g.
+ *   `Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, …`.
+ */
+export function getDataset(id: string, datasets: Record<string, DatasetSpec> = DATASETS): DatasetSpec {
+  if (Object.hasOwn(datasets, id)) return datasets[id];
+  const known = Object.keys(datasets).sort();
+  const best =
+    known.map((k) => [k, editDistance(id.toLowerCase(), k)] as const).sort((a, b) => a[1] - b[1])[0];
+  const hint = best && best[1] <= Math.max(2, Math.floor(best[0].length / 3))
+    ? ` Did you mean "${best[0]}"?`
+    : "";
+  throw new UnknownDatasetError(`Unknown dataset "${id}".${hint} Known datasets: ${known.join(", ")}`);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}

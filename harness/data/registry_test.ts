@@ -1,0 +1,57 @@
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { DATASETS, getDataset, UnknownDatasetError } from "./registry.ts";
+
+Deno.test("registry: ids match keys, every split has a sha256 and a byte size", () => {
+  for (const [id, spec] of Object.entries(DATASETS)) {
+    assertEquals(spec.id, id);
+    const splits = Object.values(spec.splits);
+    assert(splits.length > 0, id);
+    for (const f of splits) {
+      assert(/^[0-9a-f]{64}$/.test(f.sha256), `${id} ${f.file}`);
+      assert(f.bytes > 0);
+    }
+    assert(spec.homepage.startsWith("https://") && spec.download !== "" && spec.citation !== "");
+  }
+});
+
+Deno.test("registry: the required datasets and their files", () => {
+  assertEquals(Object.keys(DATASETS).sort(), [
+    "conll2000",
+    "conll2002-es",
+    "conll2002-nl",
+    "conll2003",
+    "wnut16",
+    "wnut17",
+  ]);
+  assertEquals(DATASETS.wnut17.splits.test?.file, "emerging.test.annotated");
+  assertEquals(Object.keys(DATASETS.conll2000.splits), ["train", "test"]);
+  assertEquals(DATASETS.conll2003.scheme, "IOB1");
+  assertEquals(DATASETS["conll2002-nl"].splits.dev?.file, "ned.testa");
+});
+
+Deno.test("registry: DATNet Table 1 statistics", () => {
+  const t = (id: string) =>
+    (["train", "dev", "test"] as const).map((s) => {
+      const x = DATASETS[id].paperStats!.splits[s]!;
+      return [x.tokens, x.entities];
+    });
+  assertEquals(t("conll2003"), [[204567, 23499], [51578, 5942], [46666, 5648]]);
+  assertEquals(t("conll2002-es"), [[207484, 18797], [51645, 4351], [52098, 3558]]);
+  assertEquals(t("conll2002-nl"), [[202931, 13344], [37761, 2616], [68994, 3941]]);
+  assertEquals(t("wnut16"), [[46469, 2462], [16261, 1128], [61908, 5955]]);
+  assertEquals(t("wnut17"), [[62730, 3160], [15733, 1250], [23394, 1740]]);
+  assert(DATASETS.conll2003.paperStats!.source.includes("Table 1"));
+});
+
+Deno.test("getDataset: known id, and did-you-mean for an unknown one", () => {
+  assertEquals(getDataset("wnut16").title, "WNUT-2016 Twitter NER");
+  assertEquals(
+    assertThrows(() => getDataset("conll03"), UnknownDatasetError).message,
+    'Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, conll2002-nl, ' +
+      "conll2003, wnut16, wnut17",
+  );
+  assertThrows(() => getDataset("WNUT17"), UnknownDatasetError, 'Did you mean "wnut17"?');
+  const e = assertThrows(() => getDataset("imagenet"), UnknownDatasetError);
+  assert(!e.message.includes("Did you mean"), e.message);
+  assertThrows(() => getDataset("toString"), UnknownDatasetError);
+});

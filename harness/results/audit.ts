@@ -1,0 +1,179 @@
+/**
+ * The audit: every claim next to what the harness measured, with a verdict (design.md §1, §3).
+ *
+ * @module
+ */
+
+import type { Claim } from "./claims.ts";
+
+/** The four verdicts. Only `reproduced` and `not reproduced` compare numbers; the other two say why not. */
+export type Verdict = "reproduced" | "not reproduced" | "not comparable" | "not run";
+
+/** One measured result row as the audit needs it (a subset of the results table). */
+export interface MeasuredRow {
+  cell: string;
+  seed: number;
+  /** The claim's metric measured on the test set, in percent. */
+  value: number;
+  /** Deviations from the paper's protocol for this row (run-level and cell-level). */
+  deviations: string[];
+  protocol: string;
+}
+
+/** One audit line. Numbers in percentage points. */
+export interface AuditRow {
+  claim: string;
+  paper: string;
+  table: string;
+  row: string;
+  column: string;
+  metric: string;
+  stat: string;
+  cell: string;
+  published: number;
+  publishedStd?: number;
+  /** What is compared with the published number: the mean over seeds, or the best seed for a `best` claim. */
+  measured?: number;
+  measuredStd?: number;
+  measuredMin?: number;
+  measuredMax?: number;
+  n: number;
+  delta?: number;
+  tolerance?: number;
+  verdict: Verdict;
+  /** Why the verdict is what it is (e.g. the reason a cell did not run). */
+  reason: string;
+  deviations: string[];
+  protocol: string;
+}
+
+/** Default tolerance floors (design.md §3), in points. */
+export const DEFAULT_FLOORS = { full: 1.0, ratioAtLeast01: 2.0, below01: 4.0 } as const;
+
+/**
+ * The tolerance floor of a claim: its own declared floor, else 1.0 for full-data results (fraction 1), 2.0 when
+ * the target data fraction (ratio or label rate) is ≥ 0.1, 4.0 below.
+ */
+export function toleranceFloor(claim: Claim): number {
+  if (claim.floor !== undefined) return claim.floor;
+  if (claim.fraction >= 1) return DEFAULT_FLOORS.full;
+  if (claim.fraction >= 0.1) return DEFAULT_FLOORS.ratioAtLeast01;
+  return DEFAULT_FLOORS.below01;
+}
+
+/**
+ * Tolerance of design.md §3: tol = max(floor, 2·sqrt(σ_pub² + σ_meas²/n)), σ_pub the printed std (0 if none),
+ * σ_meas the sample std over our n seeds (0 when n = 1).
+ */
+export function tolerance(floor: number, publishedStd: number | undefined, measuredStd: number, n: number): number {
+  const sp = publishedStd ?? 0;
+  const stat = 2 * Math.sqrt(sp * sp + (n > 0 ? (measuredStd * measuredStd) / n : 0));
+  return Math.max(floor, stat);
+}
+
+/** Mean, sample standard deviation (n − 1; 0 for one value), min and max. @throws {RangeError} on an empty list. */
+export function summarise(values: number[]): { mean: number; std: number; min: number; max: number; n: number } {
+  if (values.length === 0) throw new RangeError("Cannot summarise an empty list of values");
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values), n };
+}
+
+/**
+ * Audits claims against measured rows.
+ *
+ * Rules: a claim whose cell has no measured row is `not run` (with the planner's reason when known); a claim whose
+ * rows carry any deviation is `not comparable` (Δ still shown); otherwise `reproduced` when |Δ| ≤ tolerance, else
+ * `not reproduced`. A `best` claim is compared with the best seed, any other with the mean over seeds. A NaN
+ * measurement is never `reproduced`.
+ *
+ * @param claims The suite's claims.
+ * @param rows Measured rows of one run (any protocol; pass one protocol's rows per call to keep like with like).
+ * @param notRunReasons Reason per cell id for cells the plan left out.
+ */
+export function auditClaims(
+  claims: Claim[],
+  rows: MeasuredRow[],
+  notRunReasons: Map<string, string> = new Map(),
+): AuditRow[] {
+  const byCell = new Map<string, MeasuredRow[]>();
+  for (const r of rows) {
+    const list = byCell.get(r.cell) ?? [];
+    list.push(r);
+    byCell.set(r.cell, list);
+  }
+  return claims.map((c): AuditRow => {
+    const base = {
+      claim: c.id,
+      paper: c.paper,
+      table: c.table,
+      row: c.row,
+      column: c.column,
+      metric: c.metric,
+      stat: c.stat,
+      cell: c.cell,
+      published: c.value,
+      publishedStd: c.std,
+    };
+    const measured = byCell.get(c.cell) ?? [];
+    if (measured.length === 0) {
+      return {
+        ...base,
+        n: 0,
+        verdict: "not run",
+        reason: notRunReasons.get(c.cell) ?? "cell not in this run's plan",
+        deviations: [],
+        protocol: "",
+      };
+    }
+    const values = measured.map((r) => r.value);
+    const s = summarise(values);
+    const value = c.stat === "best" ? s.max : s.mean;
+    const delta = value - c.value;
+    const tol = tolerance(toleranceFloor(c), c.std, s.std, s.n);
+    const deviations = [...new Set(measured.flatMap((r) => r.deviations))];
+    const protocol = [...new Set(measured.map((r) => r.protocol))].join("+");
+    let verdict: Verdict;
+    let reason: string;
+    if (!Number.isFinite(value)) {
+      verdict = "not comparable";
+      reason = "measured value is not a number";
+    } else if (deviations.length > 0) {
+      verdict = "not comparable";
+      reason = `deviation from the paper's protocol: ${deviations.join("; ")}`;
+    } else if (Math.abs(delta) <= tol) {
+      verdict = "reproduced";
+      reason = `|Δ| ${Math.abs(delta).toFixed(2)} ≤ tol ${tol.toFixed(2)}`;
+    } else {
+      verdict = "not reproduced";
+      reason = `|Δ| ${Math.abs(delta).toFixed(2)} > tol ${tol.toFixed(2)}`;
+    }
+    return {
+      ...base,
+      measured: value,
+      measuredStd: s.std,
+      measuredMin: s.min,
+      measuredMax: s.max,
+      n: s.n,
+      delta,
+      tolerance: tol,
+      verdict,
+      reason,
+      deviations,
+      protocol,
+    };
+  });
+}
+
+/** Count of claims per verdict, for summaries. */
+export function verdictCounts(rows: AuditRow[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = {
+    "reproduced": 0,
+    "not reproduced": 0,
+    "not comparable": 0,
+    "not run": 0,
+  };
+  for (const r of rows) counts[r.verdict]++;
+  return counts;
+}

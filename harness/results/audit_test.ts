@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+
+function approx(a: number, b: number, tol: number) {
+  assert.ok(Math.abs(a - b) <= tol, `${a} is not within ${tol} of ${b}`);
+}
+import { auditClaims, summarise, tolerance, toleranceFloor, verdictCounts } from "./audit.ts";
+import type { Claim } from "./claims.ts";
+
+function claim(over: Partial<Claim> = {}): Claim {
+  return {
+    id: "c1",
+    paper: "p",
+    table: "Table 3",
+    row: "Base",
+    column: "es / 10",
+    metric: "F1",
+    value: 50,
+    stat: "single",
+    cell: "cell1",
+    fraction: 1,
+    source: "p. 1",
+    ...over,
+  };
+}
+
+Deno.test("toleranceFloor follows design.md §3: 1.0 full data, 2.0 at fraction ≥ 0.1, 4.0 below, own floor wins", () => {
+  assert.deepStrictEqual(toleranceFloor(claim({ fraction: 1 })), 1.0);
+  assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.1 })), 2.0);
+  assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.4 })), 2.0);
+  assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.099 })), 4.0);
+  assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.001, floor: 0.5 })), 0.5);
+});
+
+Deno.test("tolerance is max(floor, 2·sqrt(σ_pub² + σ_meas²/n))", () => {
+  assert.deepStrictEqual(tolerance(1, undefined, 0, 1), 1);
+  approx(tolerance(1, 0.3, 2, 4), 2 * Math.sqrt(0.09 + 1), 1e-12);
+  assert.deepStrictEqual(tolerance(4, 0.1, 0.1, 5), 4);
+});
+
+Deno.test("summarise uses the sample standard deviation", () => {
+  const s = summarise([1, 2, 3, 4]);
+  assert.deepStrictEqual(s.mean, 2.5);
+  approx(s.std, Math.sqrt(5 / 3), 1e-12);
+  assert.deepStrictEqual([s.min, s.max, s.n], [1, 4, 4]);
+  assert.deepStrictEqual(summarise([7]).std, 0);
+});
+
+Deno.test("auditClaims: not run, not comparable, reproduced, not reproduced", () => {
+  const claims = [
+    claim({ id: "a", cell: "ca" }),
+    claim({ id: "b", cell: "cb", value: 50 }),
+    claim({ id: "c", cell: "cc", value: 50 }),
+    claim({ id: "d", cell: "cd", value: 50 }),
+  ];
+  const rows = [
+    { cell: "cb", seed: 1, value: 50.5, deviations: ["smoke profile"], protocol: "paper" },
+    { cell: "cc", seed: 1, value: 50.9, deviations: [], protocol: "paper" },
+    { cell: "cd", seed: 1, value: 48.9, deviations: [], protocol: "paper" },
+  ];
+  const audit = auditClaims(claims, rows, new Map([["ca", "needs GRAD"]]));
+  assert.deepStrictEqual(audit.map((a) => a.verdict), ["not run", "not comparable", "reproduced", "not reproduced"]);
+  assert.deepStrictEqual(audit[0].reason, "needs GRAD");
+  assert.ok(audit[1].reason.includes("smoke profile"));
+  approx(audit[1].delta!, 0.5, 1e-9);
+  approx(audit[3].delta!, -1.1, 1e-9);
+  assert.deepStrictEqual(verdictCounts(audit), {
+    "reproduced": 1,
+    "not reproduced": 1,
+    "not comparable": 1,
+    "not run": 1,
+  });
+});
+
+Deno.test("auditClaims: a deviation never yields reproduced, even on an exact match", () => {
+  const audit = auditClaims([claim()], [{ cell: "cell1", seed: 1, value: 50, deviations: ["GloVe"], protocol: "p" }]);
+  assert.deepStrictEqual(audit[0].verdict, "not comparable");
+});
+
+Deno.test("auditClaims: best-of-n claims compare with the best seed, mean claims with the mean", () => {
+  const rows = [45, 50, 55].map((v, i) => ({ cell: "cell1", seed: i, value: v, deviations: [], protocol: "p" }));
+  const best = auditClaims([claim({ stat: "best", value: 55 })], rows)[0];
+  assert.deepStrictEqual(best.measured, 55);
+  assert.deepStrictEqual(best.verdict, "reproduced");
+  const mean = auditClaims([claim({ stat: "mean", value: 50, std: 0.2 })], rows)[0];
+  assert.deepStrictEqual(mean.measured, 50);
+  assert.deepStrictEqual(mean.n, 3);
+  // tol = max(1, 2·sqrt(0.04 + 25/3)) ≈ 5.79
+  approx(mean.tolerance!, 2 * Math.sqrt(0.04 + 25 / 3), 1e-9);
+});
+
+Deno.test("auditClaims: a NaN measurement is never reproduced", () => {
+  const audit = auditClaims([claim()], [{ cell: "cell1", seed: 1, value: NaN, deviations: [], protocol: "p" }]);
+  assert.deepStrictEqual(audit[0].verdict, "not comparable");
+});

@@ -1,0 +1,285 @@
+/**
+ * The engine: plans a suite's run, trains cell by cell (resumable), writes the run directory and audits it.
+ * It knows nothing about any one paper (style.md: content apart from engine).
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { join, resolve } from "node:path";
+import { type BackendName, initBackend } from "../../models/backend.ts";
+import { auditClaims, type AuditRow } from "../results/audit.ts";
+import {
+  type Manifest,
+  measuredRows,
+  readManifest,
+  readResults,
+  type ResultRow,
+  SCHEMA_VERSION,
+  writeAudit,
+  writeResults,
+} from "../results/run_record.ts";
+import { writeJsonAtomic } from "../results/store.ts";
+import { gitInfo, makeRunId } from "./git_info.ts";
+import { RunProgress } from "./progress.ts";
+import type { PlannedCell, ProfileName, ProtocolName, SuiteDefinition } from "./suite.ts";
+
+/** Options of {@link reproduce}. */
+export interface ReproduceOptions {
+  suite: SuiteDefinition;
+  profile: ProfileName;
+  protocol: ProtocolName;
+  dataDir: string;
+  backend: BackendName;
+  /** Run directory to write (default `results/<suite>/<run-id>/`). An existing run there is replaced. */
+  out?: string;
+  /** Existing run directory to continue. */
+  resume?: string;
+  /** Override seeds per cell. */
+  seeds?: number;
+  /** Only cells whose id starts with one of these prefixes. */
+  only?: string[];
+  quiet?: boolean;
+  /** Recorded in the manifest. */
+  command?: string[];
+}
+
+/** What a finished run left behind. */
+export interface ReproduceResult {
+  runDir: string;
+  manifest: Manifest;
+  rows: ResultRow[];
+  audit: AuditRow[];
+}
+
+/** Error for a run that cannot start or continue; its message is shown to the user as is. */
+export class RunError extends Error {
+  override name = "RunError";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Runs (or resumes) a suite under a profile and protocol, writing `manifest.json`, `results.csv|json` after every
+ * cell × seed (atomically: a kill loses at most the unit in progress), then `audit.csv|md`.
+ *
+ * @throws {RunError} when the resumed run does not match the requested suite/profile/protocol, or `--out` is a
+ *   non-empty directory that is not a tagbench run.
+ */
+export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
+  const { suite } = opts;
+  const git = gitInfo();
+  let runDir: string;
+  let previous: Manifest | undefined;
+  const freshRunId = makeRunId(git.short);
+  if (opts.resume) {
+    runDir = resolve(opts.resume);
+    previous = await readManifest(runDir);
+    for (
+      const [what, got, want] of [
+        ["suite", previous.suite, suite.id],
+        ["suite version", previous.suite_version, suite.version],
+        ["profile", previous.profile, opts.profile],
+        ["protocol", previous.protocol, opts.protocol],
+      ] as const
+    ) {
+      if (got !== want) {
+        throw new RunError(
+          `Cannot resume "${runDir}": it was run with ${what} "${got}", this command asks for "${want}"`,
+        );
+      }
+    }
+  } else {
+    runDir = resolve(opts.out ?? join("results", suite.id, freshRunId));
+    if (await exists(runDir)) {
+      const entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
+      if (entries.length > 0 && !entries.includes("manifest.json")) {
+        throw new RunError(`Cannot write to "${runDir}": it is not empty and holds no tagbench run`);
+      }
+      if (entries.includes("manifest.json")) {
+        console.error(`note: replacing the earlier run in ${runDir} (use --resume ${runDir} to continue it instead)`);
+        for (const name of entries) await Deno.remove(join(runDir, name), { recursive: true });
+      }
+    }
+  }
+
+  const backend = await initBackend(opts.backend);
+  const plan = await suite.plan({
+    profile: opts.profile,
+    protocol: opts.protocol,
+    dataDir: opts.dataDir,
+    only: opts.only,
+    seeds: opts.seeds,
+  });
+  if (previous) {
+    const before = new Set(previous.cells.map((c) => c.id));
+    const now = new Set(plan.cells.map((c) => c.id));
+    if (before.size !== now.size || [...before].some((c) => !now.has(c))) {
+      throw new RunError(
+        `Cannot resume "${runDir}": its planned cells differ from this command's (different --only or --seeds?)`,
+      );
+    }
+  }
+  const claims = await suite.claims();
+  const runId = previous?.run_id ?? freshRunId;
+  const startedAt = previous?.timings.started_at ?? new Date().toISOString();
+  const units = plan.cells.flatMap((c) => c.seeds.map((seed) => ({ cell: c, seed })));
+  const rows = previous ? await readResults(runDir) : [];
+  const done = new Set(rows.map((r) => `${r.cell}#${r.seed}`));
+  const wallStart = performance.now() - (previous?.timings.wall_seconds ?? 0) * 1000;
+
+  const manifest: Manifest = {
+    schema_version: SCHEMA_VERSION,
+    suite: suite.id,
+    suite_version: suite.version,
+    suite_title: suite.title,
+    citation: suite.citation,
+    run_id: runId,
+    status: "running",
+    created_at: previous?.created_at ?? new Date().toISOString(),
+    updated_at: new Date().toISOString(),
+    command: opts.command ?? [],
+    git: { commit: git.commit, dirty: git.dirty },
+    runtime: {
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      typescript: Deno.version.typescript,
+      tfjs: tf.version_core,
+    },
+    backend: { name: backend.name, device: backend.device, notes: backend.notes },
+    profile: opts.profile,
+    protocol: opts.protocol,
+    protocol_details: plan.protocolDetails,
+    data_dir: resolve(opts.dataDir),
+    data_files: plan.dataFiles,
+    embeddings: plan.embeddings,
+    deviations: plan.deviations,
+    cells: plan.cells.map((c) => ({
+      id: c.id,
+      experiment: c.experiment,
+      seeds: c.seeds,
+      config: c.config,
+      deviations: c.deviations,
+    })),
+    skipped: plan.skipped,
+    timings: { started_at: startedAt, wall_seconds: 0, units_done: rows.length, units_total: units.length },
+    resumed_at: previous ? [...previous.resumed_at, new Date().toISOString()] : [],
+  };
+  const saveManifest = async () => {
+    manifest.updated_at = new Date().toISOString();
+    manifest.timings.wall_seconds = Math.round((performance.now() - wallStart) / 100) / 10;
+    manifest.timings.units_done = rows.length;
+    const tps = rows.map((r) => r.train_tokens_per_s).filter((x) => Number.isFinite(x));
+    manifest.timings.mean_train_tokens_per_s = tps.length
+      ? Math.round(tps.reduce((a, b) => a + b, 0) / tps.length)
+      : undefined;
+    await writeJsonAtomic(join(runDir, "manifest.json"), manifest);
+  };
+  await saveManifest();
+  if (!opts.quiet) {
+    console.error(
+      `tagbench: ${suite.id} v${suite.version}, profile ${opts.profile}, protocol ${opts.protocol}, backend ` +
+        `${backend.name} (${backend.device}); ${units.length} runs (${done.size} already done), ` +
+        `${plan.skipped.length} cells not run; writing ${runDir}`,
+    );
+  }
+
+  const progress = new RunProgress(units.length, { quiet: opts.quiet });
+  let index = 0;
+  for (const { cell, seed } of units) {
+    index++;
+    if (done.has(`${cell.id}#${seed}`)) continue;
+    progress.startCell(index, cell.id, seed);
+    let result;
+    try {
+      result = await opts.suite.runCell(cell, seed, {
+        profile: opts.profile,
+        protocol: opts.protocol,
+        dataDir: opts.dataDir,
+        onProgress: (p) => progress.update(p),
+      });
+    } catch (e) {
+      progress.abort();
+      throw e;
+    }
+    rows.push(toRow(runId, opts, backend.name, cell, seed, result, plan.deviations));
+    progress.endCell(
+      `test F1 ${result.test.f1.toFixed(2)}, dev F1 ${result.dev.f1.toFixed(2)} (epoch ${result.selectedEpoch}, ` +
+        `selected on ${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
+    );
+    await writeResults(runDir, rows);
+    await saveManifest();
+  }
+  await writeResults(runDir, rows);
+
+  const notRun = new Map(plan.skipped.map((s) => [s.id, s.reason]));
+  const audit = auditClaims(claims, measuredRows(rows), notRun);
+  manifest.status = "complete";
+  await saveManifest();
+  await writeAudit(runDir, manifest, audit);
+  return { runDir, manifest, rows, audit };
+}
+
+function toRow(
+  runId: string,
+  opts: ReproduceOptions,
+  backend: string,
+  cell: PlannedCell,
+  seed: number,
+  r: Awaited<ReturnType<SuiteDefinition["runCell"]>>,
+  runDeviations: string[],
+): ResultRow {
+  return {
+    run_id: runId,
+    suite: opts.suite.id,
+    suite_version: opts.suite.version,
+    profile: opts.profile,
+    protocol: opts.protocol,
+    backend,
+    cell: cell.id,
+    experiment: cell.experiment,
+    seed,
+    selection: r.selection,
+    selected_epoch: r.selectedEpoch,
+    epochs_run: r.epochsRun,
+    dev_precision: r.dev.precision,
+    dev_recall: r.dev.recall,
+    dev_f1: r.dev.f1,
+    test_precision: r.test.precision,
+    test_recall: r.test.recall,
+    test_f1: r.test.f1,
+    train_tokens_per_s: Math.round(r.trainTokensPerSec),
+    train_seconds: Math.round(r.trainSeconds * 10) / 10,
+    predictions_sha256: r.predictionsSha256,
+    deviations: [...runDeviations, ...cell.deviations],
+    finished_at: new Date().toISOString(),
+    epoch_log: r.epochLog,
+    extra: r.extra,
+  };
+}
+
+/**
+ * Recomputes the audit of an existing run directory from its results and the suite's current claims, and
+ * rewrites audit.csv/md.
+ *
+ * @throws {RunError} when the run belongs to a different suite than given.
+ */
+export async function reaudit(runDir: string, suite: SuiteDefinition): Promise<{ manifest: Manifest; audit: AuditRow[] }> {
+  const manifest = await readManifest(runDir);
+  if (manifest.suite !== suite.id) {
+    throw new RunError(`Cannot audit "${runDir}" as suite "${suite.id}": it is a run of "${manifest.suite}"`);
+  }
+  const rows = await readResults(runDir);
+  const claims = await suite.claims();
+  const audit = auditClaims(claims, measuredRows(rows), new Map(manifest.skipped.map((s) => [s.id, s.reason])));
+  await writeAudit(runDir, manifest, audit);
+  return { manifest, audit };
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+
+// deno-lint-ignore no-explicit-any
+async function rejectsWith(f: () => Promise<unknown>, cls: new (...a: any[]) => Error, text = "") {
+  await assert.rejects(f, (e: unknown) => e instanceof cls && e.message.includes(text));
+}
+import { join } from "node:path";
+import { parseClaims } from "../results/claims.ts";
+import { readManifest, readResults } from "../results/run_record.ts";
+import { reaudit, reproduce, RunError } from "./runner.ts";
+import type { CellRunResult, PlannedCell, SuiteDefinition } from "./suite.ts";
+
+const CLAIMS = `id,paper,table,row,column,metric,value,std,n,stat,cell,fraction,source
+a,toy,T1,r,c1,F1,80,,,single,cell-a,1,p.1
+b,toy,T1,r,c2,F1,60,,,single,cell-b,1,p.1
+c,toy,T1,r,c3,F1,70,,,single,cell-c,1,p.1
+`;
+
+/** A toy suite whose "training" is deterministic arithmetic; it can be told to crash on one unit. */
+function toySuite(opts: { crashOn?: string; calls: string[]; deviations?: string[] }): SuiteDefinition {
+  return {
+    id: "toy",
+    version: "1",
+    title: "toy",
+    citation: "nobody",
+    claims: () => Promise.resolve(parseClaims(CLAIMS)),
+    plan: () =>
+      Promise.resolve({
+        cells: ["cell-a", "cell-b"].map((id): PlannedCell => ({
+          id,
+          experiment: "t1",
+          seeds: [1, 2],
+          config: {},
+          deviations: opts.deviations ?? [],
+        })),
+        skipped: [{ id: "cell-c", reason: "needs a resource that is missing" }],
+        deviations: [],
+        dataFiles: [],
+        embeddings: [],
+        protocolDetails: {},
+      }),
+    runCell: (cell, seed, ctx): Promise<CellRunResult> => {
+      const unit = `${cell.id}#${seed}`;
+      opts.calls.push(unit);
+      if (unit === opts.crashOn) return Promise.reject(new Error("killed"));
+      ctx.onProgress({ epoch: 1, epochs: 1, loss: 1, devF1: 1, tokensPerSec: 1 });
+      const f1 = (cell.id === "cell-a" ? 80 : 50) + seed / 10;
+      const prf = { precision: f1, recall: f1, f1 };
+      return Promise.resolve({
+        selectedEpoch: 1,
+        selection: "dev",
+        epochsRun: 1,
+        dev: prf,
+        test: prf,
+        trainTokensPerSec: 100,
+        trainSeconds: 1,
+        predictionsSha256: "0".repeat(64),
+        epochLog: [{ epoch: 1, loss: 1 }],
+      });
+    },
+  };
+}
+
+const base = { profile: "smoke", protocol: "paper", dataDir: ".", backend: "cpu", quiet: true } as const;
+
+Deno.test("reproduce writes manifest, results and audit; an interrupted run resumes without redoing units", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "run");
+  const calls: string[] = [];
+  await rejectsWith(
+    () => reproduce({ ...base, suite: toySuite({ crashOn: "cell-b#1", calls }), out }),
+    Error,
+    "killed",
+  );
+  // cell-a's two seeds survived the crash; the unit in progress was lost.
+  assert.deepStrictEqual((await readResults(out)).map((r) => `${r.cell}#${r.seed}`), ["cell-a#1", "cell-a#2"]);
+  assert.deepStrictEqual((await readManifest(out)).status, "running");
+
+  const calls2: string[] = [];
+  const res = await reproduce({ ...base, suite: toySuite({ calls: calls2 }), resume: out });
+  assert.deepStrictEqual(calls2, ["cell-b#1", "cell-b#2"]);
+  assert.deepStrictEqual(res.rows.length, 4);
+  const manifest = await readManifest(out);
+  assert.deepStrictEqual(manifest.status, "complete");
+  assert.deepStrictEqual(manifest.resumed_at.length, 1);
+  assert.deepStrictEqual(manifest.timings.units_done, 4);
+  assert.deepStrictEqual(res.audit.map((a) => a.verdict), ["reproduced", "not reproduced", "not run"]);
+  assert.deepStrictEqual(res.audit[2].reason, "needs a resource that is missing");
+  for (const f of ["manifest.json", "results.csv", "results.json", "audit.csv", "audit.md"]) {
+    assert.ok((await Deno.stat(join(out, f))).isFile, f);
+  }
+  const csv = await Deno.readTextFile(join(out, "results.csv"));
+  assert.deepStrictEqual(csv.trim().split("\n").length, 5);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("resume refuses a run of another profile; reaudit recomputes the audit", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "run");
+  const suite = toySuite({ calls: [], deviations: ["smoke profile"] });
+  await reproduce({ ...base, suite, out });
+  await rejectsWith(
+    () => reproduce({ ...base, profile: "paper", suite, resume: out }),
+    RunError,
+    'it was run with profile "smoke"',
+  );
+  await Deno.remove(join(out, "audit.csv"));
+  const { audit } = await reaudit(out, suite);
+  assert.deepStrictEqual(audit.map((a) => a.verdict), ["not comparable", "not comparable", "not run"]);
+  assert.ok((await Deno.stat(join(out, "audit.csv"))).isFile);
+  await Deno.remove(dir, { recursive: true });
+});

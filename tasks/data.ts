@@ -1,0 +1,110 @@
+/**
+ * `deno task data <command>`: the registered datasets.
+ *
+ * - `list`: the registered datasets (id, language, task, scheme, splits, title).
+ * - `stats <dataset> [--data-dir DIR]`: per split sentences, tokens (without and with `-DOCSTART-` lines),
+ *   entities, beside the paper's published counts.
+ * - `verify [--data-dir DIR]`: every registered file's sha256: ok, missing or altered (exit 1 unless all ok).
+ *
+ * The data folder is `--data-dir`, else `$TAGBENCH_DATA_DIR`, else `~/.cache/tagbench/data`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { runMain, UsageError } from "../harness/cli.ts";
+import { resolveDataDir } from "../harness/data/data_dir.ts";
+import { checkDatasetFiles, loadDataset, SPLIT_NAMES } from "../harness/data/load.ts";
+import { DATASETS } from "../harness/data/registry.ts";
+import { datasetStats, formatStatsTable } from "../harness/data/stats.ts";
+
+const USAGE = `usage: deno task data list
+       deno task data stats <dataset> [--data-dir DIR]
+       deno task data verify [--data-dir DIR]
+  The data folder is --data-dir, else $TAGBENCH_DATA_DIR, else ~/.cache/tagbench/data.`;
+
+/** The `list` table. */
+export function formatDatasetList(): string {
+  const rows = Object.values(DATASETS).map((d) => [
+    d.id,
+    d.language,
+    d.task,
+    d.scheme,
+    SPLIT_NAMES.filter((s) => d.splits[s]).join("/"),
+    d.title,
+  ]);
+  return table(["id", "lang", "task", "scheme", "splits", "title"], rows);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+/**
+ * Runs one `data` command, writing its output with `print`.
+ *
+ * @returns the exit status: 0, or 1 when `verify` finds a file missing or altered.
+ * @throws {UsageError} for a bad command line; the loaders' errors for an unknown dataset or a bad file.
+ */
+export async function runDataCommand(args: string[], print: (text: string) => void): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { "data-dir": { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  const dataDir = () => resolveDataDir(values["data-dir"]).dir;
+  switch (command) {
+    case "list": {
+      if (rest.length > 0) throw new UsageError(`list takes no arguments, got "${rest.join(" ")}"`);
+      print(formatDatasetList());
+      return 0;
+    }
+    case "stats": {
+      if (rest.length !== 1) throw new UsageError("stats takes exactly one dataset id");
+      const dir = dataDir();
+      const ds = await loadDataset(rest[0], dir);
+      print(formatStatsTable(ds.spec, datasetStats(ds), dir));
+      return 0;
+    }
+    case "verify": {
+      if (rest.length > 0) throw new UsageError(`verify takes no dataset, got "${rest.join(" ")}"`);
+      const dir = dataDir();
+      const rows: string[][] = [];
+      let bad = 0;
+      for (const spec of Object.values(DATASETS)) {
+        for (const c of await checkDatasetFiles(spec, dir)) {
+          if (c.status !== "ok") bad++;
+          const note = c.status === "altered" ? `sha256 ${c.actual}, expected ${c.expected}` : "";
+          rows.push([c.status, c.dataset, c.split, c.path, note]);
+        }
+      }
+      print(`data dir: ${dir}\n`);
+      print(table(["status", "dataset", "split", "path", ""], rows));
+      print(`\n${rows.length - bad} of ${rows.length} registered files present and unaltered.`);
+      return bad === 0 ? 0 : 1;
+    }
+    case undefined:
+      throw new UsageError("missing command: list, stats or verify");
+    default:
+      throw new UsageError(`unknown command "${command}", expected list, stats or verify`);
+  }
+}
+
+if (import.meta.main) {
+  await runMain(async () => {
+    const code = await runDataCommand(Deno.args, (text) => console.log(text));
+    if (code !== 0) Deno.exit(code);
+  }, USAGE);
+}

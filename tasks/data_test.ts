@@ -1,0 +1,104 @@
+import { assert, assertEquals, assertRejects } from "../harness/data/_assert.ts";
+import { fileURLToPath } from "node:url";
+import { realDataDir } from "../harness/data/_testing.ts";
+import { formatDatasetList, runDataCommand } from "./data.ts";
+import { UsageError } from "../harness/cli.ts";
+import { UnknownDatasetError } from "../harness/data/registry.ts";
+
+const SCRIPT = fileURLToPath(new URL("./data.ts", import.meta.url));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, ...args],
+    env: { NO_COLOR: "1", TAGBENCH_DEBUG: "" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
+async function capture(args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await runDataCommand(args, (t) => lines.push(t));
+  return { code, out: lines.join("\n") };
+}
+
+Deno.test("data list: every registered dataset", async () => {
+  const { code, out } = await capture(["list"]);
+  assertEquals(code, 0);
+  assertEquals(out, formatDatasetList());
+  assert(out.split("\n")[0].startsWith("id  "));
+  for (const id of ["conll2003", "conll2002-es", "conll2002-nl", "wnut16", "wnut17", "conll2000"]) {
+    assert(out.includes(`\n${id} `), id);
+  }
+});
+
+Deno.test("data: bad command lines are usage errors", async () => {
+  await assertRejects(() => capture([]), UsageError, "missing command");
+  await assertRejects(() => capture(["frobnicate"]), UsageError, 'unknown command "frobnicate"');
+  await assertRejects(() => capture(["stats"]), UsageError, "exactly one dataset");
+  await assertRejects(() => capture(["stats", "conll2003", "--bogus"]), UsageError);
+  await assertRejects(() => capture(["stats", "conll03", "--data-dir", "/nonexistent"]), UnknownDatasetError);
+});
+
+Deno.test("data verify: an empty data dir reports every file missing, exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, out } = await capture(["verify", "--data-dir", dir]);
+    assertEquals(code, 1);
+    assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 17);
+    assert(out.endsWith("0 of 17 registered files present and unaltered."));
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
+Deno.test("data CLI: errors are one line on stderr, exit 1, no stack trace", async () => {
+  const unknown = await cli("stats", "conll03");
+  assertEquals(unknown.code, 1);
+  assertEquals(
+    unknown.stderr,
+    'error: Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, ' +
+      "conll2002-nl, conll2003, wnut16, wnut17\n",
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = await cli("stats", "wnut17", "--data-dir", dir);
+    assertEquals(missing.code, 1);
+    assertEquals(missing.stderr.split("\n").length, 2, missing.stderr); // one line + final newline
+    assert(
+      missing.stderr.startsWith(
+        `error: Dataset "wnut17" (WNUT-2017 Emerging and Rare Entities): the train file`,
+      ),
+    );
+    assert(missing.stderr.includes(`put it under ${dir}/wnut17/, or set TAGBENCH_DATA_DIR / --data-dir`));
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
+const dataDir = realDataDir();
+
+Deno.test({
+  name: "data stats conll2003 (real data): tokens with DOCSTART lines = paper, without ≠ paper",
+  ignore: dataDir === undefined,
+  fn: async () => {
+    const { code, stdout, stderr } = await cli("stats", "conll2003", "--data-dir", dataDir!);
+    assertEquals([code, stderr], [0, ""]);
+    const rows = stdout.split("\n").filter((l) => /^(train|dev|test) /.test(l));
+    assertEquals(rows.length, 3);
+    assert(rows[0].includes("203,621  ≠ paper (-946)"), rows[0]);
+    assert(/204,567 {2}= paper +23,499 {2}= paper/.test(rows[0]), rows[0]);
+    assert(rows[1].includes("51,362  ≠ paper (-216)") && rows[1].includes("51,578  = paper"), rows[1]);
+    assert(rows[2].includes("46,435  ≠ paper (-231)") && rows[2].includes("46,666  = paper"), rows[2]);
+  },
+});
+
+Deno.test({
+  name: "data verify (real data): all files ok",
+  ignore: dataDir === undefined,
+  fn: async () => {
+    const { code, out } = await capture(["verify", "--data-dir", dataDir!]);
+    assertEquals(code, 0);
+    assert(out.endsWith("17 of 17 registered files present and unaltered."));
+  },
+});
