@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { chunkF1 } from "../harness/metrics/conlleval.ts";
+import type { LookupPolicy, Sentence, WordEmbeddings } from "../harness/types.ts";
+import { DATNET_BASE, type DatnetConfig } from "./datnet.ts";
+import { createRng, type Rng } from "./init.ts";
+import { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./trainer.ts";
+import { testBackends, useBackend } from "./_testing.ts";
+
+/** Toy NER: the tag is a function of the word ("new york" is always one LOC chunk). IOB2. */
+const LEXICON: [string, string[]][] = [
+  ["PER", ["John", "Mary", "Peter", "Anna", "Luis", "Carmen"]],
+  ["LOC", ["Paris", "Rome", "Berlin", "Madrid", "Lisbon"]],
+  ["ORG", ["Google", "Reuters", "Siemens", "Telefonica"]],
+  ["O", ["the", "visited", "in", "and", "saw", "met", "with", "today", "from", "said"]],
+];
+
+function toySentences(rng: Rng, n: number, lexicon = LEXICON): Sentence[] {
+  const pick = <T>(a: T[]) => a[Math.floor(rng() * a.length)];
+  const out: Sentence[] = [];
+  for (let i = 0; i < n; i++) {
+    const words: string[] = [];
+    const tags: string[] = [];
+    const len = 3 + Math.floor(rng() * 6);
+    while (words.length < len) {
+      if (rng() < 0.1) {
+        words.push("New", "York");
+        tags.push("B-LOC", "I-LOC");
+        continue;
+      }
+      const [type, ws] = pick(lexicon);
+      words.push(pick(ws));
+      tags.push(type === "O" ? "O" : `B-${type}`);
+    }
+    out.push({ words, tags });
+  }
+  return out;
+}
+
+const lookup: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
+
+function toyData(seed: number, nTrain: number, embeddings?: WordEmbeddings): TaggingData {
+  const rng = createRng(seed);
+  return {
+    train: toySentences(rng, nTrain),
+    dev: toySentences(rng, 10),
+    test: toySentences(rng, 10),
+    embeddings,
+    lookup,
+  };
+}
+
+/** Random 8-d vectors for half of the toy words (the rest fall back to the trainable UNK). */
+function toyEmbeddings(): WordEmbeddings {
+  const words = LEXICON.flatMap(([, ws]) => ws.filter((_, i) => i % 2 === 0).map((w) => w.toLowerCase()));
+  const rng = createRng("emb");
+  return {
+    name: "toy8",
+    dim: 8,
+    words,
+    index: new Map(words.map((w, i) => [w, i])),
+    vectors: Float32Array.from({ length: words.length * 8 }, () => 2 * rng() - 1),
+    source: "test",
+  };
+}
+
+const model: DatnetConfig = {
+  ...DATNET_BASE,
+  lstmUnits: 16,
+  charEmbeddingDim: 8,
+  charFilters: 8,
+  wordEmbeddingDim: 8,
+};
+
+const config: TrainConfig = {
+  model,
+  seed: 1,
+  epochs: 12,
+  batchSize: 4,
+  lr: 0.03,
+  lrDecay: 0.05,
+  clipNorm: 5,
+  patience: 0,
+  selection: "dev",
+};
+
+/** wasm when the tests run on it (much faster than cpu), else the first test backend. */
+const fast = () => (testBackends().includes("wasm") ? "wasm" : testBackends()[0]);
+
+/** The outcome without wall-clock fields and process-unique variable names. */
+function timeless(o: CellOutcome): unknown {
+  const t = o.vocab.target;
+  return {
+    ...o,
+    vocab: { ...o.vocab, target: { ...t, wordEmbedding: { ...t.wordEmbedding, name: "" } } },
+    trainTokensPerSec: 0,
+    trainSeconds: 0,
+    epochs: o.epochs.map((e) => ({ ...e, tokensPerSec: 0, seconds: 0, evalSeconds: 0 })),
+  };
+}
+
+for (const backend of testBackends()) {
+  Deno.test(`trainTagger on ${backend}: the base model learns a toy tagging task, without leaking tensors`, async () => {
+    await useBackend(backend);
+    const before = tf.memory().numTensors;
+    const progress: number[] = [];
+    const out = await trainTagger(config, toyData(11, 20, toyEmbeddings()), undefined, chunkF1, (p) => {
+      if (p.devF1 !== undefined) progress.push(p.devF1);
+    });
+    assert.equal(tf.memory().numTensors, before, "trainTagger leaked tensors");
+    assert.equal(out.epochs.length, 12);
+    assert.deepEqual(progress, out.epochs.map((e) => e.devF1));
+    assert.ok(out.dev.f1 >= 90, `dev F1 ${out.dev.f1} after 12 epochs`);
+    assert.ok(out.test.f1 >= 85, `test F1 ${out.test.f1} after 12 epochs`);
+    assert.ok(out.epochs[11].loss < out.epochs[0].loss / 3, "loss should fall");
+    assert.equal(out.epochs[0].lr, 0.03);
+    assert.ok(Math.abs(out.epochs[2].lr - 0.03 / 1.1) < 1e-12);
+    assert.equal(out.epochs[0].steps, 5);
+    assert.equal(out.testPredictions.length, 10);
+    assert.equal(out.selection, "dev");
+    assert.equal(out.dev.f1, Math.max(...out.epochs.map((e) => e.devF1)));
+    assert.ok(out.trainTokensPerSec > 0);
+    assert.equal(out.vocab.target.embeddings, "toy8");
+    assert.ok(out.vocab.target.tokenCoverage! > 0.2 && out.vocab.target.tokenCoverage! < 0.8);
+    assert.equal(out.vocab.target.tags, 5); // B-PER B-LOC I-LOC B-ORG O
+  });
+
+  Deno.test(`trainTagger on ${backend}: same seed gives identical results, another seed differs`, async () => {
+    await useBackend(backend);
+    const cfg = { ...config, epochs: 3 };
+    const data = toyData(12, 20);
+    const a = await trainTagger(cfg, data, undefined, chunkF1);
+    const b = await trainTagger(cfg, data, undefined, chunkF1);
+    assert.deepEqual(timeless(a), timeless(b));
+    const c = await trainTagger({ ...cfg, seed: 2 }, data, undefined, chunkF1);
+    assert.notDeepEqual(c.epochs.map((e) => e.loss), a.epochs.map((e) => e.loss));
+    assert.equal(a.vocab.target.wordEmbedding.kind, "trainable");
+  });
+}
+
+Deno.test("trainTagger: DATNet-F mixes one target and one source batch per step", async () => {
+  await useBackend(fast());
+  const before = tf.memory().numTensors;
+  const target = toyData(13, 8, toyEmbeddings());
+  // Source: another "language" (upper-cased words), its own tag set (IOB2 of PER/LOC only), 30 sentences.
+  const srcLex = LEXICON.filter(([t]) => t !== "ORG").map((
+    [t, ws],
+  ) => [t, ws.map((w) => w.toUpperCase())]) as [
+    string,
+    string[],
+  ][];
+  const rng = createRng(14);
+  const source: TaggingData = {
+    train: toySentences(rng, 30, srcLex),
+    dev: [],
+    test: [],
+    lookup: { ...lookup, lowercase: false },
+  };
+  const cfg: TrainConfig = { ...config, model: { ...model, variant: "datnet-f" }, epochs: 10 };
+  const out = await trainTagger(cfg, target, source, chunkF1);
+  assert.equal(tf.memory().numTensors, before, "trainTagger leaked tensors");
+  // max(2 target batches, 8 source batches) steps per epoch
+  assert.equal(out.epochs[0].steps, 8);
+  assert.ok(out.dev.f1 >= 80, `dev F1 ${out.dev.f1}`);
+  assert.equal(out.vocab.source!.tags, 4); // B-PER B-LOC I-LOC O
+  const capped = await trainTagger({ ...cfg, epochs: 1, sourceBatchesPerEpoch: 3 }, target, source, chunkF1);
+  assert.equal(capped.epochs[0].steps, 3);
+  await assert.rejects(() => trainTagger(cfg, target, undefined, chunkF1), /needs a source/);
+});
+
+Deno.test("trainTagger: length bucketing is deterministic and still learns", async () => {
+  await useBackend(fast());
+  const cfg = { ...config, epochs: 6, bucketByLength: true };
+  const data = toyData(16, 24);
+  const a = await trainTagger(cfg, data, undefined, chunkF1);
+  const b = await trainTagger(cfg, data, undefined, chunkF1);
+  assert.deepEqual(timeless(a), timeless(b));
+  assert.equal(a.epochs[0].steps, 6);
+  assert.ok(a.epochs[5].loss < a.epochs[0].loss / 2, "loss should fall");
+});
+
+Deno.test("trainTagger: early stopping on dev and selection on test", async () => {
+  await useBackend(fast());
+  const data = toyData(15, 8);
+  // lr 0: nothing changes, so dev F1 never improves after epoch 1.
+  const frozen = await trainTagger({ ...config, lr: 0, epochs: 10, patience: 2 }, data, undefined, chunkF1);
+  assert.equal(frozen.epochsRun, 3);
+  assert.ok(frozen.earlyStopped);
+  assert.equal(frozen.selectedEpoch, 1);
+  const byTest = await trainTagger({ ...config, epochs: 4, selection: "test" }, data, undefined, chunkF1);
+  assert.equal(byTest.selection, "test");
+  assert.equal(byTest.test.f1, Math.max(...byTest.epochs.map((e) => e.testF1)));
+  assert.equal(byTest.epochs[byTest.selectedEpoch - 1].testF1, byTest.test.f1);
+});
