@@ -55,7 +55,9 @@ export function auditTable(audit: AuditRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (i === 8 ? 0 : r[i].length))));
   const line = (r: string[]) =>
-    r.map((c, i) => (i === 8 ? c : i >= 3 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
+    r.map((c, i) => (i === 8 ? c : i >= 3 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(
+      "  ",
+    );
   const counts = new Map<string, number>();
   for (const a of audit) counts.set(a.verdict, (counts.get(a.verdict) ?? 0) + 1);
   return [

@@ -16,16 +16,21 @@
  * reversed within its length, so padding trails in both directions and padded steps never feed a real one;
  * outputs at padded steps are exactly zero.
  *
- * Speed (op overhead dominates on wasm): the input projection of all steps and both directions is ONE matMul;
- * the directions run in ONE recurrence whose state is `[h_fwd, h_bwd]` with block-diagonal recurrent weights;
- * the recurrence is one custom op with a hand-written backward pass, whose per-step rows, reversal and padding
- * are arranged in JavaScript (see {@link recurrence}).
+ * Speed (op overhead dominates on wasm): the input projection of all steps and both directions is ONE matMul,
+ * and the recurrence of all directions is ONE custom op with a hand-written backward pass. Two implementations
+ * (chosen by `recurrenceImpl()` in `kernels/host_rnn.ts`; they agree to ~1e-6, see `host_rnn_test.ts`):
+ * - `fused` (default on CPU backends): `hostLstmRecurrence`, all per-step work in JavaScript on host arrays,
+ *   recurrent products through OpenBLAS when present; padded steps are skipped.
+ * - `graph` (webgpu, or `TAGBENCH_RNN=graph`): {@link recurrence}, per-step tfjs ops with the directions side by
+ *   side (state `[h_fwd, h_bwd]`, block-diagonal recurrent weights); per-step rows, reversal and padding are
+ *   arranged in JavaScript.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng } from "./init.ts";
+import { hostLstmRecurrence, recurrenceImpl } from "./kernels/host_rnn.ts";
 import { matMul } from "./ops.ts";
 
 /** Weights of one LSTM direction. */
@@ -290,7 +295,10 @@ function runLstm(
   return tf.tidy(() => {
     const w = cells.length === 1 ? cells[0].w : tf.concat(cells.map((c) => c.w), 1);
     const p = matMul(tf.reshape(x, [B * T, D]) as tf.Tensor2D, w as tf.Tensor2D);
-    return recurrence(p, cells.map((c) => c.b), cells.map((c) => c.u), { B, T, H, lengths, reverse });
+    const shape = { B, T, H, lengths, reverse };
+    const bs = cells.map((c) => c.b);
+    const us = cells.map((c) => c.u);
+    return recurrenceImpl() === "fused" ? hostLstmRecurrence(p, bs, us, shape) : recurrence(p, bs, us, shape);
   });
 }
 

@@ -2,13 +2,15 @@
  * Small ops with gradients that are fast (or at all available) on every backend.
  *
  * - {@link matMul}: the wasm backend runs `BatchMatMul` with `transposeA`/`transposeB` ~10× slower than without,
- *   and tfjs' own matMul gradient uses exactly those flags. This one transposes explicitly instead.
+ *   and tfjs' own matMul gradient uses exactly those flags. This one transposes explicitly instead (or, when
+ *   wasm's `BatchMatMul` is tagbench's OpenBLAS kernel, passes the flags, which OpenBLAS handles at full speed).
  * - {@link gatherRows}: embedding lookup whose gradient uses `scatterND` (wasm has no `UnsortedSegmentSum`).
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { batchMatMulBlasWasmConfig } from "./kernels/batch_mat_mul.ts";
 
 /** What a {@link customOp} forward function returns: the value and the gradient w.r.t. each input. */
 export interface CustomOpResult<T extends tf.Tensor> {
@@ -36,12 +38,21 @@ const matMulCustom = customOp(
       value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as tf.Tensor2D[];
+        // OpenBLAS multiplies transposed operands as fast as plain ones: no transposed copies needed.
+        if (blasMatMulActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
         // d/da = dy·bᵀ, d/db = aᵀ·dy, with explicit transposes (fast path on wasm).
         return [gradA(dy, sb), tf.matMul(tf.transpose(sa), dy)];
       },
     };
   },
 );
+
+/** True when the current backend's `BatchMatMul` is tagbench's OpenBLAS kernel (`kernels/batch_mat_mul.ts`). */
+function blasMatMulActive(): boolean {
+  const backend = tf.getBackend();
+  if (backend !== batchMatMulBlasWasmConfig.backendName) return false;
+  return tf.getKernel(tf.BatchMatMul, backend)?.kernelFunc === batchMatMulBlasWasmConfig.kernelFunc;
+}
 
 /**
  * dy·bᵀ for dy `[n, m]`, b `[k, m]`. wasm's fast matmul (XNNPACK) packs its right operand into an operator that is

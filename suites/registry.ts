@@ -36,10 +36,14 @@ export function getSuite(id: string): SuiteDefinition {
   const suite = SUITES[id];
   if (suite) return suite;
   if (PLANNED_SUITES.includes(id)) {
-    throw new Error(`Suite "${id}" is planned but not implemented yet; available: ${Object.keys(SUITES).join(", ")}`);
+    throw new Error(
+      `Suite "${id}" is planned but not implemented yet; available: ${Object.keys(SUITES).join(", ")}`,
+    );
   }
   const known = [...Object.keys(SUITES), ...PLANNED_SUITES];
   const best = known.map((k) => [k, editDistance(id, k)] as const).sort((a, b) => a[1] - b[1])[0];
-  const hint = best && best[1] <= Math.max(2, Math.floor(best[0].length / 3)) ? ` Did you mean "${best[0]}"?` : "";
+  const hint = best && best[1] <= Math.max(2, Math.floor(best[0].length / 3))
+    ? ` Did you mean "${best[0]}"?`
+    : "";
   throw new Error(`Unknown suite "${id}".${hint} Known suites: ${Object.keys(SUITES).join(", ")}`);
 }

@@ -11,11 +11,23 @@ import { oneOf, runMain, UsageError } from "../harness/cli.ts";
 import { PROFILES, PROTOCOLS } from "../harness/run/suite.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
 
-const USAGE = `usage: deno task list [<suite>] [--format table|csv] [--profile paper|smoke|nightly] [--protocol paper|clean]
+const USAGE =
+  `usage: deno task list [<suite>] [--format table|csv] [--profile paper|smoke|nightly] [--protocol paper|clean]
   Without a suite: lists the suites. CSV columns: suite,paper,table,row,column,metric,value,std,n,status`;
 
 /** Columns of `list --format csv`. */
-export const LIST_COLUMNS = ["suite", "paper", "table", "row", "column", "metric", "value", "std", "n", "status"];
+export const LIST_COLUMNS = [
+  "suite",
+  "paper",
+  "table",
+  "row",
+  "column",
+  "metric",
+  "value",
+  "std",
+  "n",
+  "status",
+];
 
 /** The rows of `list` for a suite: each claim with its status under the profile. */
 export async function listRows(suiteId: string, profile: string, protocol: string): Promise<string[][]> {

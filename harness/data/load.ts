@@ -156,9 +156,9 @@ export async function loadDatasetFromSpec(
 ): Promise<LoadedDataset> {
   const verify = opts.verify ?? true;
   const names = opts.splits ?? SPLIT_NAMES.filter((s) => spec.splits[s]);
-  const loaded = await Promise.all(names.map((name) => loadSplit(spec, dataDir, name, verify)));
+  // One split after the other, so that the first missing or altered file reported is always the same one.
   const splits: Partial<Record<SplitName, LoadedSplit>> = {};
-  for (const s of loaded) splits[s.name] = s;
+  for (const name of names) splits[name] = await loadSplit(spec, dataDir, name, verify);
   return { spec, splits };
 }
 

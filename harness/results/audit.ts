@@ -65,14 +65,21 @@ export function toleranceFloor(claim: Claim): number {
  * Tolerance of design.md §3: tol = max(floor, 2·sqrt(σ_pub² + σ_meas²/n)), σ_pub the printed std (0 if none),
  * σ_meas the sample std over our n seeds (0 when n = 1).
  */
-export function tolerance(floor: number, publishedStd: number | undefined, measuredStd: number, n: number): number {
+export function tolerance(
+  floor: number,
+  publishedStd: number | undefined,
+  measuredStd: number,
+  n: number,
+): number {
   const sp = publishedStd ?? 0;
   const stat = 2 * Math.sqrt(sp * sp + (n > 0 ? (measuredStd * measuredStd) / n : 0));
   return Math.max(floor, stat);
 }
 
 /** Mean, sample standard deviation (n − 1; 0 for one value), min and max. @throws {RangeError} on an empty list. */
-export function summarise(values: number[]): { mean: number; std: number; min: number; max: number; n: number } {
+export function summarise(
+  values: number[],
+): { mean: number; std: number; min: number; max: number; n: number } {
   if (values.length === 0) throw new RangeError("Cannot summarise an empty list of values");
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;

@@ -58,7 +58,12 @@ Deno.test("auditClaims: not run, not comparable, reproduced, not reproduced", ()
     { cell: "cd", seed: 1, value: 48.9, deviations: [], protocol: "paper" },
   ];
   const audit = auditClaims(claims, rows, new Map([["ca", "needs GRAD"]]));
-  assert.deepStrictEqual(audit.map((a) => a.verdict), ["not run", "not comparable", "reproduced", "not reproduced"]);
+  assert.deepStrictEqual(audit.map((a) => a.verdict), [
+    "not run",
+    "not comparable",
+    "reproduced",
+    "not reproduced",
+  ]);
   assert.deepStrictEqual(audit[0].reason, "needs GRAD");
   assert.ok(audit[1].reason.includes("smoke profile"));
   approx(audit[1].delta!, 0.5, 1e-9);
@@ -72,12 +77,24 @@ Deno.test("auditClaims: not run, not comparable, reproduced, not reproduced", ()
 });
 
 Deno.test("auditClaims: a deviation never yields reproduced, even on an exact match", () => {
-  const audit = auditClaims([claim()], [{ cell: "cell1", seed: 1, value: 50, deviations: ["GloVe"], protocol: "p" }]);
+  const audit = auditClaims([claim()], [{
+    cell: "cell1",
+    seed: 1,
+    value: 50,
+    deviations: ["GloVe"],
+    protocol: "p",
+  }]);
   assert.deepStrictEqual(audit[0].verdict, "not comparable");
 });
 
 Deno.test("auditClaims: best-of-n claims compare with the best seed, mean claims with the mean", () => {
-  const rows = [45, 50, 55].map((v, i) => ({ cell: "cell1", seed: i, value: v, deviations: [], protocol: "p" }));
+  const rows = [45, 50, 55].map((v, i) => ({
+    cell: "cell1",
+    seed: i,
+    value: v,
+    deviations: [],
+    protocol: "p",
+  }));
   const best = auditClaims([claim({ stat: "best", value: 55 })], rows)[0];
   assert.deepStrictEqual(best.measured, 55);
   assert.deepStrictEqual(best.verdict, "reproduced");
@@ -89,6 +106,12 @@ Deno.test("auditClaims: best-of-n claims compare with the best seed, mean claims
 });
 
 Deno.test("auditClaims: a NaN measurement is never reproduced", () => {
-  const audit = auditClaims([claim()], [{ cell: "cell1", seed: 1, value: NaN, deviations: [], protocol: "p" }]);
+  const audit = auditClaims([claim()], [{
+    cell: "cell1",
+    seed: 1,
+    value: NaN,
+    deviations: [],
+    protocol: "p",
+  }]);
   assert.deepStrictEqual(audit[0].verdict, "not comparable");
 });

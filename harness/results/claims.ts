@@ -61,7 +61,10 @@ const REQUIRED = [
  *   repeats, naming the file and line.
  */
 export function parseClaims(text: string, file = "claims.csv"): Claim[] {
-  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<
+    string,
+    string
+  >[];
   const claims: Claim[] = [];
   const seen = new Set<string>();
   records.forEach((r, i) => {
@@ -76,15 +79,21 @@ export function parseClaims(text: string, file = "claims.csv"): Claim[] {
       if (v === undefined || v === "") return undefined;
       const x = Number(v);
       if (!Number.isFinite(x)) {
-        throw new SyntaxError(`Cannot read "${file}": line ${line} column "${key}" is "${v}", expected a number`);
+        throw new SyntaxError(
+          `Cannot read "${file}": line ${line} column "${key}" is "${v}", expected a number`,
+        );
       }
       return x;
     };
     const stat = r.stat as ClaimStat;
     if (!["single", "mean", "best"].includes(stat)) {
-      throw new SyntaxError(`Cannot read "${file}": line ${line} has stat "${r.stat}", expected single, mean or best`);
+      throw new SyntaxError(
+        `Cannot read "${file}": line ${line} has stat "${r.stat}", expected single, mean or best`,
+      );
     }
-    if (seen.has(r.id)) throw new SyntaxError(`Cannot read "${file}": line ${line} repeats claim id "${r.id}"`);
+    if (seen.has(r.id)) {
+      throw new SyntaxError(`Cannot read "${file}": line ${line} repeats claim id "${r.id}"`);
+    }
     seen.add(r.id);
     claims.push({
       id: r.id,

@@ -116,7 +116,13 @@ export interface Manifest {
   data_files: { dataset: string; split: string; path: string; sha256: string }[];
   embeddings: Record<string, unknown>[];
   deviations: string[];
-  cells: { id: string; experiment: string; seeds: number[]; config: Record<string, unknown>; deviations: string[] }[];
+  cells: {
+    id: string;
+    experiment: string;
+    seeds: number[];
+    config: Record<string, unknown>;
+    deviations: string[];
+  }[];
   skipped: { id: string; reason: string }[];
   timings: {
     started_at: string;
@@ -145,7 +151,11 @@ export async function readResults(runDir: string): Promise<ResultRow[]> {
 /** Reads manifest.json. @throws {Error} naming the directory when it holds no manifest. */
 export async function readManifest(runDir: string): Promise<Manifest> {
   const m = await readJsonIfExists<Manifest>(join(runDir, "manifest.json"));
-  if (!m) throw new Error(`Cannot read run "${runDir}": it has no manifest.json, expected a tagbench run directory`);
+  if (!m) {
+    throw new Error(
+      `Cannot read run "${runDir}": it has no manifest.json, expected a tagbench run directory`,
+    );
+  }
   return m;
 }
 
@@ -160,6 +170,18 @@ export function measuredRows(rows: ResultRow[]): MeasuredRow[] {
   }));
 }
 
+function deviationLines(manifest: Manifest): string[] {
+  const lines = manifest.deviations.map((d) => `- ${d} (whole run)`);
+  const perCell = new Map<string, string[]>();
+  for (const c of manifest.cells) {
+    for (const d of c.deviations) perCell.set(d, [...(perCell.get(d) ?? []), c.id]);
+  }
+  for (const [d, cells] of perCell) {
+    lines.push(`- ${d} (${cells.length === manifest.cells.length ? "every cell run" : cells.join(", ")})`);
+  }
+  return lines.length ? lines : ["- none"];
+}
+
 /** Renders audit.md: a header with the run's facts, then one table row per claim. */
 export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
   const counts = new Map<string, number>();
@@ -169,13 +191,15 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
     "",
     `- paper: ${manifest.citation}`,
     `- profile: **${manifest.profile}**, protocol: **${manifest.protocol}**, backend: ${manifest.backend.name} ` +
-    `(${manifest.backend.device}), commit ${manifest.git.commit.slice(0, 12)}${manifest.git.dirty ? " (dirty)" : ""}`,
+    `(${manifest.backend.device}), commit ${manifest.git.commit.slice(0, 12)}${
+      manifest.git.dirty ? " (dirty)" : ""
+    }`,
     `- verdicts: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `- tolerance: max(floor, 2·sqrt(σ_pub² + σ_meas²/n)); floors 1.0 (full data), 2.0 (fraction ≥ 0.1), 4.0 below`,
     "",
     "## Deviations of this run from the paper's protocol",
     "",
-    ...(manifest.deviations.length ? manifest.deviations.map((d) => `- ${d}`) : ["- none"]),
+    ...deviationLines(manifest),
     "",
     "## Claims",
     "",
@@ -183,9 +207,13 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
     "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
   ];
   for (const a of audit) {
-    const pub = a.publishedStd !== undefined ? `${fmt(a.published)} ± ${fmt(a.publishedStd)}` : fmt(a.published);
+    const pub = a.publishedStd !== undefined
+      ? `${fmt(a.published)} ± ${fmt(a.publishedStd)}`
+      : fmt(a.published);
     const meas = a.n > 0
-      ? `${fmt(a.measured)}${a.n > 1 ? ` ± ${fmt(a.measuredStd)}` : ""} (n=${a.n}${a.stat === "best" ? ", best" : ""})`
+      ? `${fmt(a.measured)}${a.n > 1 ? ` ± ${fmt(a.measuredStd)}` : ""} (n=${a.n}${
+        a.stat === "best" ? ", best" : ""
+      })`
       : "–";
     const reason = a.verdict === "not comparable" ? "deviations (see above and results rows)" : a.reason;
     lines.push(

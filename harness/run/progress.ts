@@ -43,7 +43,8 @@ export class RunProgress {
     if (this.#quiet) return;
     if (this.#tty) {
       this.#bar = new cliProgress.SingleBar({
-        format: "{label} | {bar} | epoch {epoch}/{epochs} | loss {loss} | dev F1 {dev} | {tps} tok/s | ETA {eta}",
+        format:
+          "{label} | {bar} | epoch {epoch}/{epochs} | loss {loss} | dev F1 {dev} | {tps} tok/s | ETA {eta}",
         stream: process.stderr,
         hideCursor: true,
         barsize: 20,

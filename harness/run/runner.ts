@@ -105,7 +105,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         throw new RunError(`Cannot write to "${runDir}": it is not empty and holds no tagbench run`);
       }
       if (entries.includes("manifest.json")) {
-        console.error(`note: replacing the earlier run in ${runDir} (use --resume ${runDir} to continue it instead)`);
+        console.error(
+          `note: replacing the earlier run in ${runDir} (use --resume ${runDir} to continue it instead)`,
+        );
         for (const name of entries) await Deno.remove(join(runDir, name), { recursive: true });
       }
     }
@@ -212,7 +214,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     }
     rows.push(toRow(runId, opts, backend.name, cell, seed, result, plan.deviations));
     progress.endCell(
-      `test F1 ${result.test.f1.toFixed(2)}, dev F1 ${result.dev.f1.toFixed(2)} (epoch ${result.selectedEpoch}, ` +
+      `test F1 ${result.test.f1.toFixed(2)}, dev F1 ${
+        result.dev.f1.toFixed(2)
+      } (epoch ${result.selectedEpoch}, ` +
         `selected on ${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
     );
     await writeResults(runDir, rows);
@@ -272,14 +276,21 @@ function toRow(
  *
  * @throws {RunError} when the run belongs to a different suite than given.
  */
-export async function reaudit(runDir: string, suite: SuiteDefinition): Promise<{ manifest: Manifest; audit: AuditRow[] }> {
+export async function reaudit(
+  runDir: string,
+  suite: SuiteDefinition,
+): Promise<{ manifest: Manifest; audit: AuditRow[] }> {
   const manifest = await readManifest(runDir);
   if (manifest.suite !== suite.id) {
     throw new RunError(`Cannot audit "${runDir}" as suite "${suite.id}": it is a run of "${manifest.suite}"`);
   }
   const rows = await readResults(runDir);
   const claims = await suite.claims();
-  const audit = auditClaims(claims, measuredRows(rows), new Map(manifest.skipped.map((s) => [s.id, s.reason])));
+  const audit = auditClaims(
+    claims,
+    measuredRows(rows),
+    new Map(manifest.skipped.map((s) => [s.id, s.reason])),
+  );
   await writeAudit(runDir, manifest, audit);
   return { manifest, audit };
 }

@@ -73,7 +73,10 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
     "killed",
   );
   // cell-a's two seeds survived the crash; the unit in progress was lost.
-  assert.deepStrictEqual((await readResults(out)).map((r) => `${r.cell}#${r.seed}`), ["cell-a#1", "cell-a#2"]);
+  assert.deepStrictEqual((await readResults(out)).map((r) => `${r.cell}#${r.seed}`), [
+    "cell-a#1",
+    "cell-a#2",
+  ]);
   assert.deepStrictEqual((await readManifest(out)).status, "running");
 
   const calls2: string[] = [];

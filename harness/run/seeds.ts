@@ -20,6 +20,8 @@ export function cellSeed(suite: string, cell: string, rep: number): number {
 
 /** The seeds of `n` repetitions of a cell. @throws {RangeError} when n < 1. */
 export function cellSeeds(suite: string, cell: string, n: number): number[] {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Cannot plan ${n} seeds for cell "${cell}", expected ≥ 1`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Cannot plan ${n} seeds for cell "${cell}", expected ≥ 1`);
+  }
   return Array.from({ length: n }, (_, i) => cellSeed(suite, cell, i));
 }

