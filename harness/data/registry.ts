@@ -5,6 +5,7 @@
  * @module
  */
 
+import { didYouMean } from "../did_you_mean.ts";
 import type { SplitName, TagScheme, TaskKind } from "../types.ts";
 import type { ConllFormat } from "./conll_reader.ts";
 
@@ -338,22 +339,6 @@ export class UnknownDatasetError extends Error {
 export function getDataset(id: string, datasets: Record<string, DatasetSpec> = DATASETS): DatasetSpec {
   if (Object.hasOwn(datasets, id)) return datasets[id];
   const known = Object.keys(datasets).sort();
-  const best =
-    known.map((k) => [k, editDistance(id.toLowerCase(), k)] as const).sort((a, b) => a[1] - b[1])[0];
-  const hint = best && best[1] <= Math.max(2, Math.floor(best[0].length / 3))
-    ? ` Did you mean "${best[0]}"?`
-    : "";
+  const hint = didYouMean(id, known);
   throw new UnknownDatasetError(`Unknown dataset "${id}".${hint} Known datasets: ${known.join(", ")}`);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }
