@@ -3,7 +3,10 @@ import { getSuite } from "./registry.ts";
 
 Deno.test("getSuite finds datnet, hints at near misses and names planned suites", () => {
   assert.equal(getSuite("datnet").id, "datnet");
-  assert.throws(() => getSuite("datnt"), /Unknown suite "datnt"\. Did you mean "datnet"\? Known suites: datnet/);
+  assert.throws(
+    () => getSuite("datnt"),
+    /Unknown suite "datnt"\. Did you mean "datnet"\? Known suites: datnet/,
+  );
   assert.throws(() => getSuite("yang2017"), /planned but not implemented yet/);
   assert.throws(() => getSuite("zzzzzz"), (e: Error) => !e.message.includes("Did you mean"));
 });
