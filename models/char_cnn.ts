@@ -10,14 +10,15 @@
  * embedding through all k window taps at once, then one custom op sums the taps of each window, adds the bias
  * and max-pools in JavaScript — only over the word's real characters, so padding can never win the max — and
  * its gradient routes dy to the winning positions, split evenly between tied maxima (as TensorFlow's
- * `reduce_max`). Characters beyond a word's length get exactly zero gradient.
+ * `reduce_max`). Characters beyond a word's length get exactly zero gradient. The forward pass remembers the
+ * winning positions, so the gradient does not recompute the windows (except for words with tied maxima).
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng, zeros } from "./init.ts";
-import { matMul } from "./ops.ts";
+import { customOp, type CustomOpResult, hostReadsAvailable, matMul } from "./ops.ts";
 
 /** Options of {@link CharCNN}. */
 export interface CharCnnOptions {
@@ -37,9 +38,10 @@ export interface CharCnnOptions {
 /**
  * Window sums + bias + max over each word's characters, in JavaScript (float64 sums). `y [N·L, k·F]` holds each
  * character's projection through every tap (column j·F + f); window p of word n covers characters
- * p − left … p − left + k − 1, left = ⌊(k−1)/2⌋, those outside [0, len_n) contributing nothing.
+ * p − left … p − left + k − 1, left = ⌊(k−1)/2⌋, those outside [0, len_n) contributing nothing. Returns
+ * `[N, F]` (0 for a word without characters). Used by {@link CharCNN}; exported for its tests.
  */
-function convMaxPool(
+export function convMaxPool(
   y: tf.Tensor2D,
   bias: tf.Tensor,
   wordLengths: ArrayLike<number>,
@@ -71,12 +73,30 @@ function convMaxPool(
       const bv = bIn.dataSync() as Float32Array;
       const conv = new Float64Array(L * F);
       const out = new Float32Array(N * F);
+      // The forward pass remembers each max's (first) position and how many windows tie for it, so that the
+      // gradient needs no second pass over the windows (only words with ties are recomputed).
+      const arg = new Int32Array(N * F);
+      const ties = new Int32Array(N * F);
       for (let n = 0; n < N; n++) {
         if (!windows(yv, bv, n, conv)) continue;
+        const len = wordLengths[n];
         for (let f = 0; f < F; f++) {
-          let m = -Infinity;
-          for (let p = 0; p < wordLengths[n]; p++) m = Math.max(m, conv[p * F + f]);
+          let m = -Infinity; // output: NaN-propagating max, as Math.max
+          let best = -Infinity; // gradient routing: the maximum over non-NaN windows, its first position, ties
+          let at = 0;
+          let count = 0;
+          for (let p = 0; p < len; p++) {
+            const v = conv[p * F + f];
+            m = Math.max(m, v);
+            if (v > best) {
+              best = v;
+              at = p;
+              count = 1;
+            } else if (v === best) count++;
+          }
           out[n * F + f] = m;
+          arg[n * F + f] = at;
+          ties[n * F + f] = count;
         }
       }
       return {
@@ -85,28 +105,31 @@ function convMaxPool(
           const dyv = dy.dataSync() as Float32Array;
           const dY = new Float32Array(N * L * kF);
           const db = new Float64Array(F);
+          /** Adds g to the bias and to every tap of window p of word n. */
+          const route = (n: number, p: number, f: number, g: number, len: number) => {
+            db[f] += g;
+            for (let j = 0; j < k; j++) {
+              const q = p - left + j;
+              if (q >= 0 && q < len) dY[(n * L + q) * kF + j * F + f] += g;
+            }
+          };
           for (let n = 0; n < N; n++) {
-            if (!windows(yv, bv, n, conv)) continue;
             const len = wordLengths[n];
+            if (len <= 0) continue;
+            let recomputed = false;
             for (let f = 0; f < F; f++) {
-              let m = -Infinity;
-              let ties = 0;
-              for (let p = 0; p < len; p++) {
-                const v = conv[p * F + f];
-                if (v > m) {
-                  m = v;
-                  ties = 1;
-                } else if (v === m) ties++;
+              const count = ties[n * F + f];
+              if (count === 0) continue; // every window NaN: no gradient
+              // Tied maxima share dy evenly (as TensorFlow's reduce_max); every window at the max gets its share.
+              const g = dyv[n * F + f] / count;
+              const first = arg[n * F + f];
+              if (count === 1) {
+                route(n, first, f, g, len);
+                continue;
               }
-              const g = dyv[n * F + f] / ties;
-              for (let p = 0; p < len; p++) {
-                if (conv[p * F + f] !== m) continue;
-                db[f] += g;
-                for (let j = 0; j < k; j++) {
-                  const q = p - left + j;
-                  if (q >= 0 && q < len) dY[(n * L + q) * kF + j * F + f] += g;
-                }
-              }
+              if (!recomputed) recomputed = windows(yv, bv, n, conv);
+              const best = conv[first * F + f];
+              for (let p = first; p < len; p++) if (conv[p * F + f] === best) route(n, p, f, g, len);
             }
           }
           return [tf.tensor2d(dY, [N * L, kF]), tf.tensor1d(Float32Array.from(db))];
@@ -115,6 +138,82 @@ function convMaxPool(
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return op(y, bias) as tf.Tensor2D;
+}
+
+/** Max over axis 1 of `[N, L, F]`; the gradient is split evenly between tied maxima (as {@link convMaxPool}). */
+const maxOverPositions = customOp(
+  (c: tf.Tensor3D, save: tf.GradSaveFunc): CustomOpResult<tf.Tensor2D> => {
+    const m = tf.max(c, 1) as tf.Tensor2D;
+    save([c, m]);
+    return {
+      value: m,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [sc, sm] = saved;
+        const at = tf.cast(tf.equal(sc, tf.expandDims(sm, 1)), "float32");
+        return tf.div(tf.mul(at, tf.expandDims(dy, 1)), tf.sum(at, 1, true));
+      },
+    };
+  },
+);
+
+/**
+ * {@link convMaxPool} as tensor ops differentiated by tfjs (float32 sums), for backends that cannot read tensors
+ * synchronously (webgpu): each tap's projections shifted into place along the characters and masked to the
+ * word, summed with the bias, then the max over the word's real windows. Same values as the host version up to
+ * float32 rounding.
+ */
+export function deviceConvMaxPool(
+  y: tf.Tensor2D,
+  bias: tf.Tensor,
+  wordLengths: ArrayLike<number>,
+  N: number,
+  L: number,
+  k: number,
+  F: number,
+): tf.Tensor2D {
+  const left = Math.floor((k - 1) / 2);
+  return tf.tidy(() => {
+    const y4 = tf.reshape(y, [N, L, k, F]);
+    /** 1 where window p of word n exists and its character p + s is inside the word. */
+    const valid = (s: number) => {
+      const v = new Float32Array(N * L);
+      for (let n = 0; n < N; n++) {
+        for (let p = 0; p < wordLengths[n]; p++) if (p + s >= 0 && p + s < wordLengths[n]) v[n * L + p] = 1;
+      }
+      return tf.tensor3d(v, [N, L, 1]);
+    };
+    let conv: tf.Tensor = tf.reshape(bias, [1, 1, F]);
+    for (let j = 0; j < k; j++) {
+      const s = j - left; // window p reads character p + s through tap j
+      if (Math.abs(s) >= L) continue;
+      const yj = tf.reshape(tf.slice(y4, [0, 0, j, 0], [N, L, 1, F]), [N, L, F]);
+      const shifted = s === 0
+        ? yj
+        : s > 0
+        ? tf.pad(tf.slice(yj, [0, s, 0], [N, L - s, F]), [[0, 0], [0, s], [0, 0]])
+        : tf.pad(tf.slice(yj, [0, 0, 0], [N, L + s, F]), [[0, 0], [-s, 0], [0, 0]]);
+      conv = tf.add(conv, tf.mul(shifted, valid(s)));
+    }
+    const windows = new Float32Array(N * L);
+    const hasChars = new Float32Array(N);
+    for (let n = 0; n < N; n++) {
+      windows.fill(1, n * L, n * L + wordLengths[n]);
+      hasChars[n] = wordLengths[n] > 0 ? 1 : 0;
+    }
+    const inWord = tf.cast(tf.tensor3d(windows, [N, L, 1]), "bool");
+    const masked = tf.where(
+      tf.broadcastTo(inWord, [N, L, F]),
+      tf.broadcastTo(conv, [N, L, F]),
+      tf.fill([N, L, F], -Infinity),
+    );
+    const pooled = maxOverPositions(masked as tf.Tensor3D);
+    // Words without characters give 0 (their max is −∞).
+    return tf.where(
+      tf.tile(tf.cast(tf.tensor2d(hasChars, [N, 1]), "bool"), [1, F]),
+      pooled,
+      tf.zerosLike(pooled),
+    );
+  });
 }
 
 /** `[B, T, L, C]` char embeddings + characters per word → `[B, T, F]` word features. */
@@ -171,7 +270,9 @@ export class CharCNN {
       // Kernel [k·C, F] (row j·C + c) → all taps side by side [C, k·F] (column j·F + f).
       const taps = tf.reshape(tf.transpose(tf.reshape(this.w, [k, C, F]), [1, 0, 2]), [C, k * F]);
       const y = matMul(tf.reshape(chars, [N * L, C]) as tf.Tensor2D, taps as tf.Tensor2D);
-      let pooled: tf.Tensor = convMaxPool(y, this.b, wordLengths, N, L, k, F);
+      let pooled: tf.Tensor = hostReadsAvailable()
+        ? convMaxPool(y, this.b, wordLengths, N, L, k, F)
+        : deviceConvMaxPool(y, this.b, wordLengths, N, L, k, F);
       if (this.activation === "tanh") pooled = tf.tanh(pooled);
       else if (this.activation === "relu") pooled = tf.relu(pooled);
       return tf.reshape(pooled, [B, T, F]);

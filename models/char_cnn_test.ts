@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { CharCNN } from "./char_cnn.ts";
+import { CharCNN, convMaxPool, deviceConvMaxPool } from "./char_cnn.ts";
 import { createRng, type Rng } from "./init.ts";
 import { assertClose, assertNoLeak, testBackends, uniqueName, useBackend } from "./_testing.ts";
 
@@ -113,3 +113,110 @@ for (const backend of testBackends()) {
     cnn.dispose();
   });
 }
+
+/**
+ * The gradient of convMaxPool as first written (recomputing every word's windows in the backward pass), kept
+ * here to show that the faster one (positions remembered by the forward pass) gives bit-identical results.
+ */
+function oldConvMaxPoolGrad(
+  yv: Float32Array,
+  bv: Float32Array,
+  dyv: Float32Array,
+  lens: number[],
+  L: number,
+  k: number,
+  F: number,
+): { dY: Float32Array; db: Float32Array } {
+  const N = lens.length;
+  const left = Math.floor((k - 1) / 2);
+  const kF = k * F;
+  const conv = new Float64Array(L * F);
+  const dY = new Float32Array(N * L * kF);
+  const db = new Float64Array(F);
+  for (let n = 0; n < N; n++) {
+    const len = lens[n];
+    if (len <= 0) continue;
+    for (let p = 0; p < len; p++) {
+      for (let f = 0; f < F; f++) conv[p * F + f] = bv[f];
+      for (let j = 0; j < k; j++) {
+        const q = p - left + j;
+        if (q < 0 || q >= len) continue;
+        for (let f = 0; f < F; f++) conv[p * F + f] += yv[(n * L + q) * kF + j * F + f];
+      }
+    }
+    for (let f = 0; f < F; f++) {
+      let m = -Infinity;
+      let ties = 0;
+      for (let p = 0; p < len; p++) {
+        const v = conv[p * F + f];
+        if (v > m) {
+          m = v;
+          ties = 1;
+        } else if (v === m) ties++;
+      }
+      const g = dyv[n * F + f] / ties;
+      for (let p = 0; p < len; p++) {
+        if (conv[p * F + f] !== m) continue;
+        db[f] += g;
+        for (let j = 0; j < k; j++) {
+          const q = p - left + j;
+          if (q >= 0 && q < len) dY[(n * L + q) * kF + j * F + f] += g;
+        }
+      }
+    }
+  }
+  return { dY, db: Float32Array.from(db) };
+}
+
+Deno.test("convMaxPool: the gradient from remembered max positions is bit-identical to recomputing windows", async () => {
+  await useBackend("cpu");
+  const rng = createRng(8);
+  const [L, k, F] = [7, 3, 5];
+  const lens = [7, 1, 0, 4, 6, 3, 2, 7];
+  const N = lens.length;
+  // Values on a coarse grid, so that many windows tie for the maximum.
+  const yv = Float32Array.from({ length: N * L * k * F }, () => Math.round(4 * rng()) / 4);
+  const bv = Float32Array.from({ length: F }, () => Math.round(4 * rng()) / 4);
+  const dyv = randomArray(rng, N * F);
+  const [dY, db] = tf.tidy(() => {
+    const y = tf.tensor2d(yv, [N * L, k * F]);
+    const b = tf.tensor1d(bv);
+    const dy = tf.tensor2d(dyv, [N, F]);
+    const g = tf.grads((a: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(convMaxPool(a as tf.Tensor2D, c, lens, N, L, k, F), dy))
+    )([y, b]);
+    return g.map((t) => t.dataSync() as Float32Array);
+  });
+  const old = oldConvMaxPoolGrad(yv, bv, dyv, lens, L, k, F);
+  assert.deepEqual(dY, old.dY);
+  assert.deepEqual(db, old.db);
+});
+
+Deno.test("deviceConvMaxPool (tensor ops, for webgpu) equals convMaxPool: values and gradients", async () => {
+  for (const backend of testBackends()) {
+    await useBackend(backend);
+    const rng = createRng(9);
+    for (const k of [3, 1, 2, 5]) {
+      const [L, F] = [6, 4];
+      const lens = [6, 1, 0, 4, 2, 3];
+      const N = lens.length;
+      const yv = randomArray(rng, N * L * k * F);
+      const bv = randomArray(rng, F);
+      const dyv = randomArray(rng, N * F);
+      const run = (pool: typeof convMaxPool) =>
+        tf.tidy(() => {
+          const y = tf.tensor2d(yv, [N * L, k * F]);
+          const b = tf.tensor1d(bv);
+          const f = (a: tf.Tensor, c: tf.Tensor) =>
+            tf.sum(tf.mul(pool(a as tf.Tensor2D, c, lens, N, L, k, F), tf.tensor2d(dyv, [N, F])));
+          const out = pool(y, b, lens, N, L, k, F).dataSync();
+          return [out, ...tf.grads(f)([y, b]).map((g) => g.dataSync())];
+        });
+      const host = run(convMaxPool);
+      const device = run(deviceConvMaxPool);
+      ["output", "d/dy", "d/dbias"].forEach((what, i) =>
+        assertClose(device[i], host[i], 1e-5, 1e-5, `${backend}, window ${k}: ${what}`)
+      );
+    }
+  }
+});

@@ -11,7 +11,8 @@
  * algorithm on the downloaded emissions: for B·T·K ≈ 32·60·17 this takes a few milliseconds, far less than the
  * hundreds of tiny tensor ops a per-time-step graph needs, and it gives identical results on every backend for
  * identical emissions. The gradient is exact: ∂loss/∂e[t, j] = P(y_t = j) − [y_t = j] etc., with marginals of
- * the (cost-augmented) model distribution.
+ * the (cost-augmented) model distribution. On webgpu, which cannot read tensors synchronously, the loss is the
+ * same forward algorithm as tensor ops differentiated by tfjs (and {@link LinearChainCRF.decodeAsync} decodes).
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng } from "./init.ts";
-import { customOp, type CustomOpResult } from "./ops.ts";
+import { customOp, type CustomOpResult, hostReadsAvailable, logSumExp, matMul } from "./ops.ts";
 
 /** Options of {@link LinearChainCRF}. */
 export interface CRFOptions {
@@ -131,6 +132,7 @@ export class LinearChainCRF {
     if (!(costWeight >= 0)) {
       throw new RangeError(`CRF ${this.name}: costWeight must be ≥ 0, got ${costWeight}`);
     }
+    if (!hostReadsAvailable()) return this.#deviceNegLogLikelihood(emissions, tags, mask, costWeight);
     const lengths = lengthsFromMask(mask.dataSync(), B, T);
     const tagIds = tags.dataSync() as Int32Array;
     const hasStart = this.start !== undefined;
@@ -175,6 +177,71 @@ export class LinearChainCRF {
     if (!hasStart) startT.dispose();
     if (!hasEnd) endT.dispose();
     return out;
+  }
+
+  /**
+   * {@link negLogLikelihood} as tensor ops differentiated by tfjs, for backends that cannot read tensors
+   * synchronously (webgpu): the forward algorithm in log space, one masked step per position. Same value and
+   * gradients as the host computation up to float32 rounding; the mask is not checked (it must be right-padded
+   * with at least one 1 per row, as documented).
+   */
+  #deviceNegLogLikelihood(
+    emissions: tf.Tensor3D,
+    tags: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    cost: number,
+  ): tf.Scalar {
+    const [B, T, K] = emissions.shape;
+    return tf.tidy(() => {
+      const trans = this.transitions as tf.Tensor2D;
+      const start = this.start ?? tf.zeros([K]);
+      const end = this.end ?? tf.zeros([K]);
+      const oh = tf.cast(tf.oneHot(tags, K), "float32") as tf.Tensor3D;
+      const m3 = tf.expandDims(mask, 2);
+      // 1 at each sentence's last real token.
+      const last = tf.sub(mask, tf.concat([tf.slice(mask, [0, 1], [B, T - 1]), tf.zeros([B, 1])], 1));
+      let gold = tf.add(
+        tf.sum(tf.mul(tf.mul(emissions, oh), m3)),
+        tf.sum(tf.mul(tf.slice(oh, [0, 0, 0], [B, 1, K]), start)),
+      );
+      gold = tf.add(gold, tf.sum(tf.mul(tf.mul(oh, tf.expandDims(last, 2)), end)));
+      if (T > 1) {
+        const prev = tf.reshape(tf.slice(oh, [0, 0, 0], [B, T - 1, K]), [B * (T - 1), K]) as tf.Tensor2D;
+        const cur = tf.reshape(tf.slice(oh, [0, 1, 0], [B, T - 1, K]), [B * (T - 1), K]);
+        const m = tf.reshape(tf.slice(mask, [0, 1], [B, T - 1]), [B * (T - 1), 1]);
+        gold = tf.add(gold, tf.sum(tf.mul(tf.mul(matMul(prev, trans), cur), m)));
+      }
+      // Cost-augmented emissions (softmax-margin: + c at every non-gold tag), inside log Z only.
+      const e = cost > 0 ? tf.add(emissions, tf.mul(tf.sub(1, oh), cost)) : emissions;
+      const steps = tf.unstack(e, 1) as tf.Tensor2D[];
+      const masks = tf.unstack(tf.expandDims(mask, 2), 1);
+      let alpha: tf.Tensor = tf.add(steps[0], start);
+      for (let t = 1; t < T; t++) {
+        const next = tf.add(logSumExp(tf.add(tf.expandDims(alpha, 2), trans), 1), steps[t]);
+        alpha = tf.add(tf.mul(masks[t], next), tf.mul(tf.sub(1, masks[t]), alpha));
+      }
+      const logZ = logSumExp(tf.add(alpha, end), 1);
+      return tf.div(tf.sub(tf.sum(logZ), gold), B) as tf.Scalar;
+    });
+  }
+
+  /**
+   * {@link decode} with asynchronous downloads: works on every backend, webgpu included (where {@link decode}
+   * cannot read the emissions synchronously).
+   */
+  async decodeAsync(emissions: tf.Tensor3D, lengths: number[]): Promise<number[][]> {
+    const [B, T, K] = emissions.shape;
+    if (K !== this.numTags) throw new Error(`CRF ${this.name}: K = ${K}, expected ${this.numTags}`);
+    if (lengths.length !== B) {
+      throw new Error(`CRF ${this.name}: ${lengths.length} lengths for batch of ${B}`);
+    }
+    const [em, tr, st, en] = await Promise.all([
+      emissions.data(),
+      this.transitions.data(),
+      this.start?.data(),
+      this.end?.data(),
+    ]);
+    return viterbi(em, B, T, K, tr, st ?? null, en ?? null, lengths);
   }
 
   /**

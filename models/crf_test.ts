@@ -447,3 +447,56 @@ Deno.test("CRF loss+gradient at training size is fast (B 32, T 60, K 17)", () =>
   // Generous bound (≈ 3 ms measured on the 2-core dev machine); guards against accidental O(K³) or allocation.
   assert.ok(ms < 50, `crfLossAndGrad took ${ms.toFixed(1)} ms`);
 });
+
+Deno.test("CRF device path (tensor ops, for webgpu) equals the host forward-backward: loss and gradients", async () => {
+  const { setHostReadsAvailable } = await import("./ops.ts");
+  for (const backend of testBackends()) {
+    await useBackend(backend);
+    const rng = createRng(31);
+    const [B, T, K] = [4, 6, 5];
+    const lengths = [6, 1, 3, 5];
+    const emv = Float32Array.from({ length: B * T * K }, () => 3 * (2 * rng() - 1));
+    const tagv = Int32Array.from({ length: B * T }, () => Math.floor(rng() * K));
+    const maskv = Float32Array.from(
+      { length: B * T },
+      (_, i) => (i % T < lengths[Math.floor(i / T)] ? 1 : 0),
+    );
+    for (const [bounds, cost] of [[true, 0], [false, 0], [true, 5]] as const) {
+      const crf = new LinearChainCRF(K, rng, { name: uniqueName("crf_dev"), start: bounds, end: bounds });
+      const run = (device: boolean) => {
+        setHostReadsAvailable(device ? false : undefined);
+        try {
+          return tf.tidy(() => {
+            const em = tf.tensor3d(emv, [B, T, K]);
+            const f = (e: tf.Tensor) =>
+              crf.negLogLikelihood(
+                e as tf.Tensor3D,
+                tf.tensor2d(tagv, [B, T], "int32"),
+                tf.tensor2d(maskv, [B, T]),
+                {
+                  costWeight: cost,
+                },
+              );
+            const { value, grads } = tf.variableGrads(() => f(em), crf.variables());
+            const ge = tf.grad(f)(em);
+            return [value, ge, ...crf.variables().map((v) => grads[v.name])].map((t) => t.dataSync());
+          });
+        } finally {
+          setHostReadsAvailable(undefined);
+        }
+      };
+      const host = run(false);
+      const device = run(true);
+      const what = `${backend}, start/end ${bounds}, cost ${cost}`;
+      assertClose(device[0], host[0], 1e-5, 1e-5, `loss (${what})`);
+      for (let i = 1; i < host.length; i++) {
+        assertClose(device[i], host[i], 1e-5, 1e-5, `gradient ${i} (${what})`);
+      }
+      // decodeAsync gives decode's paths.
+      const em = tf.tensor3d(emv, [B, T, K]);
+      assert.deepEqual(await crf.decodeAsync(em, lengths), crf.decode(em, lengths));
+      em.dispose();
+      crf.dispose();
+    }
+  }
+});

@@ -181,7 +181,7 @@ export function validateDatnetConfig(cfg: DatnetConfig, hasSource: boolean): voi
  * ```ts
  * const model = Datnet.create(DATNET_BASE, { charVocab, target: { wordVocab, tagVocab, lookup } }, createRng(1));
  * const loss = model.loss(batch, "target", true, 1234);
- * const paths = model.predict(batch, "target");
+ * const paths = await model.predict(batch, "target");
  * ```
  */
 export class Datnet {
@@ -350,11 +350,12 @@ export class Datnet {
     );
   }
 
-  /** Viterbi tag-id sequences of `batch` (no dropout), one per sentence, `lengths[b]` long. */
-  predict(batch: EncodedBatch, resource: Resource): number[][] {
+  /** Viterbi tag-id sequences of `batch` (no dropout), one per sentence, `lengths[b]` long. Asynchronous so that
+   * it works on every backend (webgpu cannot download tensors synchronously under Deno). */
+  async predict(batch: EncodedBatch, resource: Resource): Promise<number[][]> {
     const em = this.emissions(batch, resource, false, 0);
     try {
-      return this.#heads[resource]!.crf.decode(em, batch.lengths);
+      return await this.#heads[resource]!.crf.decodeAsync(em, batch.lengths);
     } finally {
       em.dispose();
     }

@@ -84,7 +84,7 @@ for (const backend of testBackends()) {
     const model = Datnet.create(small, inp, createRng(2));
     const batch = encodeBatch(target, inp.target.wordVocab, inp.charVocab, inp.target.tagVocab, lookup);
     const K = inp.target.tagVocab.size;
-    await assertNoLeak(() => {
+    await assertNoLeak(async () => {
       const em = model.emissions(batch, "target", false, 0);
       assert.deepEqual(em.shape, [2, 4, K]);
       em.dispose();
@@ -98,7 +98,7 @@ for (const backend of testBackends()) {
       assert.equal(loss(true, 1), loss(true, 1));
       assert.notEqual(loss(true, 1), loss(true, 2));
       assert.equal(loss(false, 1), loss(false, 2));
-      const paths = model.predict(batch, "target");
+      const paths = await model.predict(batch, "target");
       assert.deepEqual(paths.map((p) => p.length), [4, 2]);
       assert.ok(paths.flat().every((t) => t >= 0 && t < K));
       const { value, grads } = tf.variableGrads(
@@ -142,7 +142,7 @@ for (const backend of testBackends()) {
     const t = tf.variableGrads(() => model.loss(tb, "target", true, 1), model.trainableVariables());
     assert.deepEqual(Object.keys(t.grads).sort(), [...tv].sort());
     tf.dispose([t.value, ...Object.values(t.grads)]);
-    assert.deepEqual(model.predict(sb, "source").map((p) => p.length), [5, 1]);
+    assert.deepEqual((await model.predict(sb, "source")).map((p) => p.length), [5, 1]);
     model.dispose();
     assert.equal(tf.memory().numTensors, before, "model create/dispose leaked tensors");
   });

@@ -21,9 +21,11 @@
  * (chosen by `recurrenceImpl()` in `kernels/host_rnn.ts`; they agree to ~1e-6, see `host_rnn_test.ts`):
  * - `fused` (default on CPU backends): `hostLstmRecurrence`, all per-step work in JavaScript on host arrays,
  *   recurrent products through OpenBLAS when present; padded steps are skipped.
- * - `graph` (webgpu, or `TAGBENCH_RNN=graph`): {@link recurrence}, per-step tfjs ops with the directions side by
- *   side (state `[h_fwd, h_bwd]`, block-diagonal recurrent weights); per-step rows, reversal and padding are
- *   arranged in JavaScript.
+ * - `graph` (`TAGBENCH_RNN=graph`; the implementation as first written): {@link recurrence}, per-step tfjs ops
+ *   with the directions side by side (state `[h_fwd, h_bwd]`, block-diagonal recurrent weights); per-step rows,
+ *   reversal and padding are arranged in JavaScript.
+ * - `device` (webgpu, which cannot read tensors synchronously): {@link deviceRecurrence}, per-step tfjs ops
+ *   differentiated by tfjs, no host reads.
  *
  * @module
  */
@@ -31,7 +33,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng } from "./init.ts";
 import { hostLstmRecurrence, recurrenceImpl } from "./kernels/host_rnn.ts";
-import { matMul } from "./ops.ts";
+import { gatherRows, matMul } from "./ops.ts";
 
 /** Weights of one LSTM direction. */
 export interface LstmWeights {
@@ -273,6 +275,53 @@ function recurrence(p: tf.Tensor2D, bs: tf.Tensor[], us: tf.Tensor[], shape: Rec
   return op(p, ...bs, ...us) as tf.Tensor3D;
 }
 
+/**
+ * The recurrence as per-step tfjs ops differentiated by tfjs, with no host reads (the `device` implementation,
+ * for webgpu): each direction's step inputs are gathered time-major with the reversal built in, the outputs
+ * gathered back and masked to zero at padded steps. Same equations as {@link recurrence}.
+ */
+function deviceRecurrence(
+  p: tf.Tensor2D,
+  cells: LstmWeights[],
+  reverse: readonly boolean[],
+  B: number,
+  T: number,
+  H: number,
+  lengths: readonly number[],
+): tf.Tensor3D {
+  const k = cells.length;
+  const G = 4 * H;
+  const mask = new Float32Array(B * T);
+  lengths.forEach((len, b) => mask.fill(1, b * T, b * T + len));
+  const outs = cells.map((cell, d) => {
+    // Time-major rows read at each step (padded steps read their own padding row; their outputs are masked).
+    const idx = new Int32Array(T * B);
+    const back = new Int32Array(B * T);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const len = lengths[b];
+        const pos = reverse[d] && t < len ? len - 1 - t : t;
+        idx[t * B + b] = b * T + pos;
+        back[b * T + pos] = t * B + b;
+      }
+    }
+    const pd = k === 1 ? p : tf.slice(p, [0, d * G], [B * T, G]);
+    const xs = tf.add(gatherRows(pd, tf.tensor1d(idx, "int32")), cell.b);
+    let h: tf.Tensor2D = tf.zeros([B, H]);
+    let c: tf.Tensor = tf.zeros([B, H]);
+    const hs: tf.Tensor2D[] = [];
+    for (const x of tf.split(xs, T, 0) as tf.Tensor2D[]) {
+      const [i, f, o, g] = tf.split(tf.add(x, matMul(h, cell.u as tf.Tensor2D)), 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+      h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
+      hs.push(h);
+    }
+    const hd = gatherRows(tf.concat(hs, 0) as tf.Tensor2D, tf.tensor1d(back, "int32"));
+    return tf.mul(hd, tf.tensor2d(mask, [B * T, 1]));
+  });
+  return tf.reshape(k === 1 ? outs[0] : tf.concat(outs, 1), [B, T, k * H]);
+}
+
 /** Runs `cells` (direction d reversed within length when `reverse[d]`) over `x [B, T, D]` → `[B, T, kH]`. */
 function runLstm(
   x: tf.Tensor3D,
@@ -298,7 +347,14 @@ function runLstm(
     const shape = { B, T, H, lengths, reverse };
     const bs = cells.map((c) => c.b);
     const us = cells.map((c) => c.u);
-    return recurrenceImpl() === "fused" ? hostLstmRecurrence(p, bs, us, shape) : recurrence(p, bs, us, shape);
+    switch (recurrenceImpl()) {
+      case "fused":
+        return hostLstmRecurrence(p, bs, us, shape);
+      case "graph":
+        return recurrence(p, bs, us, shape);
+      case "device":
+        return deviceRecurrence(p, cells, reverse, B, T, H, lengths);
+    }
   });
 }
 

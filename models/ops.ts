@@ -3,7 +3,7 @@
  *
  * - {@link matMul}: the wasm backend runs `BatchMatMul` with `transposeA`/`transposeB` ~10× slower than without,
  *   and tfjs' own matMul gradient uses exactly those flags. This one transposes explicitly instead (or, when
- *   wasm's `BatchMatMul` is tagbench's OpenBLAS kernel, passes the flags, which OpenBLAS handles at full speed).
+ *   wasm's `BatchMatMul` is tagbench's OpenBLAS kernel, which handles the flags at full speed, is `tf.matMul`).
  * - {@link gatherRows}: embedding lookup whose gradient uses `scatterND` (wasm has no `UnsortedSegmentSum`).
  *
  * @module
@@ -11,6 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { batchMatMulBlasWasmConfig } from "./kernels/batch_mat_mul.ts";
+import { blas } from "./kernels/blas.ts";
 
 /** What a {@link customOp} forward function returns: the value and the gradient w.r.t. each input. */
 export interface CustomOpResult<T extends tf.Tensor> {
@@ -38,8 +39,6 @@ const matMulCustom = customOp(
       value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as tf.Tensor2D[];
-        // OpenBLAS multiplies transposed operands as fast as plain ones: no transposed copies needed.
-        if (blasMatMulActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
         // d/da = dy·bᵀ, d/db = aᵀ·dy, with explicit transposes (fast path on wasm).
         return [gradA(dy, sb), tf.matMul(tf.transpose(sa), dy)];
       },
@@ -51,7 +50,8 @@ const matMulCustom = customOp(
 function blasMatMulActive(): boolean {
   const backend = tf.getBackend();
   if (backend !== batchMatMulBlasWasmConfig.backendName) return false;
-  return tf.getKernel(tf.BatchMatMul, backend)?.kernelFunc === batchMatMulBlasWasmConfig.kernelFunc;
+  return tf.getKernel(tf.BatchMatMul, backend)?.kernelFunc === batchMatMulBlasWasmConfig.kernelFunc &&
+    blas() !== undefined;
 }
 
 /**
@@ -80,6 +80,9 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
     throw new Error(`matMul: shapes [${a.shape}] and [${b.shape}] do not fit (expected [n, k] · [k, m])`);
   }
+  // With OpenBLAS behind wasm's BatchMatMul, tfjs' own gradient (transposed products) is fast, and it computes
+  // only the gradients that are needed (not d/da when a is a constant input, unlike a custom gradient).
+  if (blasMatMulActive()) return tf.matMul(a, b);
   return matMulCustom(a, b);
 }
 
@@ -133,13 +136,23 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 /**
  * Scales all gradients by `min(1, maxNorm / ‖g‖)` where ‖g‖ is the global L2 norm over all of them
  * (`tf.clip_by_global_norm`, Pascanu et al. 2013). Returns new tensors (the caller owns and disposes both the
- * inputs and `clipped`) and the norm before clipping. Downloads one scalar.
+ * inputs and `clipped`) and the norm before clipping. Downloads one scalar; on a backend without synchronous
+ * downloads (see {@link hostReadsAvailable}) the scale is computed on the device and `norm` is NaN.
  */
 export function clipByGlobalNorm(
   grads: tf.Tensor[],
   maxNorm: number,
 ): { clipped: tf.Tensor[]; norm: number } {
   if (grads.length === 0) return { clipped: [], norm: 0 };
+  if (!hostReadsAvailable()) {
+    // No synchronous download on this backend: the scale stays a tensor, and the norm is not reported.
+    const clipped = tf.tidy(() => {
+      const n = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+      const scale = tf.minimum(tf.div(tf.scalar(maxNorm), n), 1);
+      return grads.map((g) => tf.mul(g, scale));
+    });
+    return { clipped, norm: NaN };
+  }
   const norm = globalNorm(grads);
   const scale = norm > maxNorm ? maxNorm / norm : 1;
   const clipped = tf.tidy(() => grads.map((g) => (scale === 1 ? tf.clone(g) : tf.mul(g, scale))));
@@ -156,6 +169,26 @@ export function clipGradsByGlobalNorm(
   const out: Record<string, tf.Tensor> = {};
   names.forEach((n, i) => (out[n] = clipped[i]));
   return { clipped: out, norm };
+}
+
+/**
+ * Whether tensors computed by the current backend can be read synchronously (`dataSync`). False on webgpu:
+ * tfjs' webgpu backend reads synchronously through a 2-D `OffscreenCanvas`, which Deno does not have, and on a
+ * GPU the device paths are preferable anyway. Layers whose custom ops compute on the host (CRF, char-CNN
+ * pooling, fused recurrences) switch to device implementations made of tensor ops when this is false.
+ */
+export function hostReadsAvailable(): boolean {
+  return hostReadsOverride ?? tf.getBackend() !== "webgpu";
+}
+
+let hostReadsOverride: boolean | undefined;
+
+/**
+ * Makes {@link hostReadsAvailable} return `available` whatever the backend (`false` runs the webgpu code paths on
+ * a CPU backend, so tests can compare them with the host paths), or restores the default with `undefined`.
+ */
+export function setHostReadsAvailable(available: boolean | undefined): void {
+  hostReadsOverride = available;
 }
 
 /** Global L2 norm sqrt(Σ‖g_i‖²) of a list of tensors (one download). */

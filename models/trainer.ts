@@ -205,12 +205,17 @@ export function shuffle(n: number, rng: Rng): number[] {
 }
 
 /** Predicts tag strings for every sentence (empty sentences get []), in input order. */
-function predictAll(model: Datnet, p: Prepared, charVocab: Vocabulary, sentences: Sentence[]): string[][] {
+async function predictAll(
+  model: Datnet,
+  p: Prepared,
+  charVocab: Vocabulary,
+  sentences: Sentence[],
+): Promise<string[][]> {
   const out: string[][] = sentences.map(() => []);
   const ids = sentences.map((_, i) => i).filter((i) => sentences[i].words.length > 0);
   for (const batch of makeBatches(ids, EVAL_BATCH_SIZE, (i) => sentences[i].words.length, true)) {
     const enc = encodeBatch(batch.map((i) => sentences[i]), p.words, charVocab, undefined, p.data.lookup);
-    const paths = model.predict(enc, "target");
+    const paths = await model.predict(enc, "target");
     batch.forEach((i, k) => (out[i] = paths[k].map((t) => p.tags.token(t))));
   }
   return out;
@@ -360,8 +365,8 @@ export async function trainTagger(
       totalSeconds += seconds;
 
       const e0 = performance.now();
-      const devPred = predictAll(model, tgt, charVocab, target.dev);
-      const testPred = predictAll(model, tgt, charVocab, target.test);
+      const devPred = await predictAll(model, tgt, charVocab, target.dev);
+      const testPred = await predictAll(model, tgt, charVocab, target.test);
       const dev = score(devGold, devPred);
       const test = score(testGold, testPred);
       const evalSeconds = (performance.now() - e0) / 1000;

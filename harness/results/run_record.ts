@@ -108,7 +108,15 @@ export interface Manifest {
   command: string[];
   git: { commit: string; dirty: boolean };
   runtime: { deno: string; v8: string; typescript: string; tfjs: string };
-  backend: { name: string; device: string; notes: string[] };
+  backend: {
+    name: string;
+    device: string;
+    notes: string[];
+    /** Matrix products: OpenBLAS through FFI (with core type and threads) or the backend's own kernel. */
+    blas: string;
+    /** How RNN recurrences run: fused host loop, tensor graph, or device ops (models/kernels/host_rnn.ts). */
+    recurrence: string;
+  };
   profile: string;
   protocol: string;
   protocol_details: Record<string, unknown>;

@@ -8,6 +8,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { join, resolve } from "node:path";
 import { type BackendName, initBackend } from "../../models/backend.ts";
+import { describeBlas } from "../../models/kernels/blas.ts";
+import { recurrenceImpl } from "../../models/kernels/host_rnn.ts";
 import { auditClaims, type AuditRow } from "../results/audit.ts";
 import {
   type Manifest,
@@ -156,7 +158,13 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       typescript: Deno.version.typescript,
       tfjs: tf.version_core,
     },
-    backend: { name: backend.name, device: backend.device, notes: backend.notes },
+    backend: {
+      name: backend.name,
+      device: backend.device,
+      notes: backend.notes,
+      blas: opts.backend === "wasm" ? describeBlas() : "backend's own matMul",
+      recurrence: recurrenceImpl(),
+    },
     profile: opts.profile,
     protocol: opts.protocol,
     protocol_details: plan.protocolDetails,

@@ -1,8 +1,8 @@
 /**
  * OpenBLAS `cblas_sgemm` through Deno FFI, loaded lazily, with a clean fallback when it is missing.
  *
- * Single-threaded wasm matmul tops out near 24 GFLOP/s here; Debian's OpenBLAS (pthread build) reaches
- * 50–130 GFLOP/s on the products of recurrent layers. {@link blas} returns the library, or `undefined` when it is
+ * Single-threaded wasm matmul tops out near 24 GFLOP/s here; Debian's OpenBLAS (pthread build, one thread)
+ * reaches 40–100 GFLOP/s on the per-step products of recurrent layers and ~140 GFLOP/s on large products. {@link blas} returns the library, or `undefined` when it is
  * switched off, absent or not loadable (no `--allow-ffi`); callers then use their wasm/JavaScript path.
  *
  * Environment (read once, on first use):
@@ -10,8 +10,12 @@
  *   {@link BlasError} with the install hint when it cannot be loaded); `off` = never use it.
  * - `TAGBENCH_BLAS_LIB`: path of the library (default: Debian's `libopenblas0-pthread` location). Do not point it
  *   at the OpenMP build (`openblas-openmp`): it made the Deno process segfault at exit.
- * - `TAGBENCH_BLAS_THREADS`: OpenBLAS threads (default 2, fixed rather than taken from the machine, because
- *   the thread count can change the last bits of large products; see below).
+ * - `TAGBENCH_BLAS_THREADS`: OpenBLAS threads for large products (default 1). Fixed rather than taken from the
+ *   machine because the thread count can change the last bits of large products (see below); and one thread
+ *   was as fast or faster on the shared 2-core machine this was tuned on, where a second busy process makes
+ *   two-thread products wait for a descheduled thread. On a dedicated machine `2` speeds up large products
+ *   (input projections, weight gradients) by up to ~1.5×. Products below {@link SINGLE_THREAD_BELOW}
+ *   multiply-adds always use one thread.
  * - `OPENBLAS_CORETYPE`: when unset, it is set from the CPU flags before loading (`SkylakeX` with AVX-512,
  *   `Haswell` with AVX2 + FMA, `Sandybridge` with AVX). Debian's OpenBLAS 0.3.21 does not recognise recent Xeons
  *   and falls back to its slowest x86-64 kernels (`Prescott`, ~26 GFLOP/s instead of ~130 here).
@@ -83,8 +87,12 @@ export const DEFAULT_BLAS_PATHS: readonly string[] = [
   "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
 ];
 
-/** Default OpenBLAS thread count (see the module doc for why it is fixed). */
-export const DEFAULT_BLAS_THREADS = 2;
+/** Default OpenBLAS thread count (see the module doc for why). */
+export const DEFAULT_BLAS_THREADS = 1;
+
+/** Products with fewer multiply-adds (M·N·K) than this run on one thread (measured faster here for the
+ * recurrent products, e.g. 32×900×300: 167 µs on one thread, 200 µs on two). */
+export const SINGLE_THREAD_BELOW = 1 << 24;
 
 const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
@@ -117,6 +125,16 @@ const SYMBOLS = {
 } as const;
 
 let loaded: { blas?: Blas; info: BlasInfo } | undefined;
+let disabled = false;
+
+/**
+ * Switches OpenBLAS off for this process (`true`: {@link blas} returns `undefined`, so the wasm `BatchMatMul`
+ * kernel and the host products take their fallback paths) or back on (`false`). For tests and benchmarks that
+ * compare both paths in one process; the environment (`TAGBENCH_BLAS`) is the normal way to choose.
+ */
+export function setBlasDisabled(off: boolean): void {
+  disabled = off;
+}
 
 function env(name: string): string | undefined {
   try {
@@ -208,10 +226,18 @@ function load(): { blas?: Blas; info: BlasInfo } {
     coreTypeSetByTagbench,
     threads: s.openblas_get_num_threads(),
   };
+  let current = info.threads!;
   const blasImpl: Blas = {
     info,
     sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) {
       if (M === 0 || N === 0) return;
+      // Small products (the per-step products of recurrent layers) run faster on one thread: splitting ~32
+      // rows between threads costs more than it saves. A function of the shape only, so still reproducible.
+      const want = M * N * K < SINGLE_THREAD_BELOW ? 1 : threads;
+      if (want !== current) {
+        s.openblas_set_num_threads(want);
+        current = want;
+      }
       s.cblas_sgemm(
         CBLAS_ROW_MAJOR,
         transA ? CBLAS_TRANS : CBLAS_NO_TRANS,
@@ -241,6 +267,7 @@ function load(): { blas?: Blas; info: BlasInfo } {
  * variable has an invalid value.
  */
 export function blas(): Blas | undefined {
+  if (disabled) return undefined;
   loaded ??= load();
   if (!loaded.blas && loaded.info.mode === "openblas") {
     throw new BlasError(`TAGBENCH_BLAS=openblas, but OpenBLAS is not usable: ${loaded.info.reason}`);
