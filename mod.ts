@@ -48,7 +48,10 @@ export type { Manifest, ResultRow } from "./harness/results/run_record.ts";
 export { type BackendInfo, type BackendName, initBackend } from "./models/backend.ts";
 export { LinearChainCRF } from "./models/crf.ts";
 export { AdaGrad, Adam, inverseTimeDecay } from "./models/optim.ts";
-export { type DatnetConfig } from "./models/datnet.ts";
+export { DATNET_BASE, DATNET_F, DATNET_P, type DatnetConfig } from "./models/datnet.ts";
+export { AD_DISCRIMINATOR, discriminatorLoss, GRAD_DISCRIMINATOR, gradientReversal } from "./models/grad.ts";
+export { AT_DEFAULT } from "./models/adversarial.ts";
+export { BiGRU, GRU } from "./models/gru.ts";
 export { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./models/trainer.ts";
 
 export { getSuite, SUITES } from "./suites/registry.ts";

@@ -5,8 +5,13 @@
  *   CRF, trained on the target resource only.
  * - `datnet-f` (Fig. 1c without GRAD/AT, i.e. "F-Transfer"): char embeddings and char-CNN shared by both
  *   resources, SEPARATE word embeddings per resource, ONE shared BiLSTM, a linear layer + CRF per resource.
- * - `datnet-p` (Fig. 1b, shared + private BiLSTMs), the GRAD discriminator (§3.3) and adversarial training (§3.5)
- *   have their configuration slots here but are not implemented yet; asking for them throws.
+ * - `datnet-p` (Fig. 1b, "P-Transfer"): as `datnet-f`, plus a PRIVATE BiLSTM per resource
+ *   (`privateLstmUnits` per direction, default `lstmUnits`); each resource's linear + CRF head reads
+ *   [shared BiLSTM ; its private BiLSTM] (dropout on the concatenation).
+ * - `discriminator` (§3.3, Eq. 1, `grad.ts`): AD or GRAD on the shared BiLSTM states behind a gradient-reversal
+ *   layer; transfer variants only. Its batch-mean loss is added to the resource's CRF loss in
+ *   {@link Datnet.trainingLoss} (Eq. 2).
+ * - `at` (§3.5, Eq. 3–4, `adversarial.ts`): adversarial training on word and char embeddings, for every variant.
  *
  * The forward pass is split into stages so that those additions need no rewrite: {@link Datnet.embed} gives the
  * word and char embeddings (where AT adds its perturbations), {@link Datnet.encode} the shared BiLSTM states
@@ -26,35 +31,20 @@ import { CharCNN } from "./char_cnn.ts";
 import { LinearChainCRF } from "./crf.ts";
 import { CharEmbedding, type EmbeddingDescription, WordEmbedding } from "./embedding.ts";
 import { glorotUniform, type Rng, zeros } from "./init.ts";
+import { type AdversarialConfig, adversarialPerturbation, validateAdversarialConfig } from "./adversarial.ts";
+import { type DiscriminatorConfig, ResourceDiscriminator, validateDiscriminatorConfig } from "./grad.ts";
 import { BiLSTM } from "./lstm.ts";
 import { denseSeq } from "./ops.ts";
 import type { EncodedBatch, Vocabulary } from "./vocab.ts";
+
+export { type AdversarialConfig, AT_DEFAULT } from "./adversarial.ts";
+export { AD_DISCRIMINATOR, type DiscriminatorConfig, GRAD_DISCRIMINATOR } from "./grad.ts";
 
 /** Model variants of DATNet. */
 export type DatnetVariant = "base" | "datnet-f" | "datnet-p";
 
 /** The two resources of transfer: high-resource source, low-resource target. */
 export type Resource = "source" | "target";
-
-/** GRAD, the generalized resource-adversarial discriminator (§3.3, eq. 1). Not implemented yet. */
-export interface GradConfig {
-  /** Weight α of the source class in the focal loss (paper 0.25). */
-  alpha: number;
-  /** Focusing exponent γ (paper 2). */
-  gamma: number;
-  /** Scale of the reversed gradient into the shared encoder (authors' code 0.7). */
-  reversalScale: number;
-}
-
-/** Adversarial training (§3.5, eq. 3–4). Not implemented yet. */
-export interface AdversarialTrainingConfig {
-  /** Perturbation norm ε (authors' code 5.0). */
-  epsilon: number;
-  /** Perturb word embeddings. */
-  word: boolean;
-  /** Perturb char embeddings. */
-  char: boolean;
-}
 
 /** Architecture and regularisation of a DATNet model. */
 export interface DatnetConfig {
@@ -79,8 +69,10 @@ export interface DatnetConfig {
   dropoutRnn: number;
   /** Learn CRF start/end scores (default false, as tf.contrib.crf). */
   crfBoundaries?: boolean;
-  grad?: GradConfig;
-  at?: AdversarialTrainingConfig;
+  /** Resource-adversarial discriminator (AD or GRAD, §3.3); transfer variants only; absent = none. */
+  discriminator?: DiscriminatorConfig;
+  /** Adversarial training (§3.5); absent = none. */
+  at?: AdversarialConfig;
 }
 
 /** The paper's base model (§4.2; design.md §6): BiLSTM 100 per direction = 200, char 30-d, 20 filters. */
@@ -98,6 +90,9 @@ export const DATNET_BASE: DatnetConfig = {
 
 /** DATNet-F without GRAD/AT ("F-Transfer"), same sizes as the base model. */
 export const DATNET_F: DatnetConfig = { ...DATNET_BASE, variant: "datnet-f" };
+
+/** DATNet-P without GRAD/AT ("P-Transfer"): shared and private BiLSTMs of 100 units per direction (100/100/100). */
+export const DATNET_P: DatnetConfig = { ...DATNET_BASE, variant: "datnet-p", privateLstmUnits: 100 };
 
 /** What a resource brings to the model. */
 export interface ResourceInput {
@@ -141,14 +136,9 @@ interface Head {
 
 let modelCounter = 0;
 
-/** Checks a configuration; throws for what is not implemented yet or inconsistent. */
+/** Checks a configuration; throws for what is inconsistent. */
 export function validateDatnetConfig(cfg: DatnetConfig, hasSource: boolean): void {
-  if (cfg.variant === "datnet-p") {
-    throw new Error('DATNet variant "datnet-p" (shared + private BiLSTMs) is not implemented yet');
-  }
-  if (cfg.grad) throw new Error("DATNet GRAD (resource-adversarial discriminator) is not implemented yet");
-  if (cfg.at) throw new Error("DATNet adversarial training (AT) is not implemented yet");
-  if (cfg.variant !== "base" && cfg.variant !== "datnet-f") {
+  if (cfg.variant !== "base" && cfg.variant !== "datnet-f" && cfg.variant !== "datnet-p") {
     throw new Error(`Unknown DATNet variant "${cfg.variant as string}": expected base, datnet-f or datnet-p`);
   }
   if (cfg.variant === "base" && hasSource) {
@@ -156,8 +146,21 @@ export function validateDatnetConfig(cfg: DatnetConfig, hasSource: boolean): voi
       'DATNet variant "base" trains on the target resource only, but a source resource was given',
     );
   }
-  if (cfg.variant === "datnet-f" && !hasSource) {
-    throw new Error('DATNet variant "datnet-f" needs a source resource, but none was given');
+  if (cfg.variant !== "base" && !hasSource) {
+    throw new Error(`DATNet variant "${cfg.variant}" needs a source resource, but none was given`);
+  }
+  if (cfg.discriminator) {
+    if (cfg.variant === "base") {
+      throw new Error('DATNet variant "base" has no source resource, so it cannot have a discriminator');
+    }
+    validateDiscriminatorConfig(cfg.discriminator);
+  }
+  if (cfg.at) validateAdversarialConfig(cfg.at);
+  if (
+    cfg.privateLstmUnits !== undefined &&
+    !(Number.isInteger(cfg.privateLstmUnits) && cfg.privateLstmUnits >= 1)
+  ) {
+    throw new Error(`DatnetConfig.privateLstmUnits must be a positive integer`);
   }
   for (
     const [k, v] of [["dropoutEmbedding", cfg.dropoutEmbedding], ["dropoutRnn", cfg.dropoutRnn]] as const
@@ -192,6 +195,10 @@ export class Datnet {
   readonly charCnn: CharCNN;
   readonly wordEmbeddings: Partial<Record<Resource, WordEmbedding>>;
   readonly bilstm: BiLSTM;
+  /** DATNet-P: private BiLSTM per resource (empty otherwise). */
+  readonly privateBilstms: Partial<Record<Resource, BiLSTM>>;
+  /** The resource-adversarial discriminator, when configured. */
+  readonly discriminator?: ResourceDiscriminator;
   readonly #heads: Partial<Record<Resource, Head>>;
 
   private constructor(cfg: DatnetConfig, inputs: DatnetInputs, rng: Rng, name: string) {
@@ -238,10 +245,23 @@ export class Datnet {
       units: cfg.lstmUnits,
       rng,
     });
+    this.privateBilstms = {};
+    if (cfg.variant === "datnet-p") {
+      for (const r of this.resources) {
+        this.privateBilstms[r] = new BiLSTM({
+          name: `${name}/${r}/private_bilstm`,
+          inputDim: cfg.charFilters + dims[0],
+          units: cfg.privateLstmUnits ?? cfg.lstmUnits,
+          rng,
+        });
+      }
+    }
+    const featureDim = 2 * cfg.lstmUnits +
+      (cfg.variant === "datnet-p" ? 2 * (cfg.privateLstmUnits ?? cfg.lstmUnits) : 0);
     this.#heads = {};
     for (const r of this.resources) {
       const K = inputs[r]!.tagVocab.size;
-      const w0 = glorotUniform(rng, [2 * cfg.lstmUnits, K]);
+      const w0 = glorotUniform(rng, [featureDim, K]);
       const b0 = zeros([K]);
       this.#heads[r] = {
         w: tf.variable(w0, true, `${name}/${r}/proj/kernel`),
@@ -254,13 +274,22 @@ export class Datnet {
       };
       tf.dispose([w0, b0]);
     }
+    if (cfg.discriminator) {
+      this.discriminator = new ResourceDiscriminator(
+        `${name}/discriminator`,
+        2 * cfg.lstmUnits,
+        cfg.discriminator,
+        rng,
+      );
+    }
   }
 
   /**
    * Builds the model; all weights are drawn from `rng` in a fixed order (char embeddings, char-CNN, word
-   * embeddings target then source, BiLSTM, heads target then source).
+   * embeddings target then source, shared BiLSTM, DATNet-P private BiLSTMs target then source, heads target then
+   * source, discriminator), so adding a discriminator or AT leaves the other weights' initial values unchanged.
    *
-   * @throws {Error} for an unimplemented variant/GRAD/AT or a variant that does not fit the resources.
+   * @throws {Error} for an invalid configuration or a variant that does not fit the resources.
    */
   static create(cfg: DatnetConfig, inputs: DatnetInputs, rng: Rng, name?: string): Datnet {
     validateDatnetConfig(cfg, inputs.source !== undefined);
@@ -284,8 +313,8 @@ export class Datnet {
   }
 
   /**
-   * Char-CNN ⊕ word embeddings → dropout → shared BiLSTM → dropout. Dropout only when `training`, with seeds
-   * derived from `dropoutSeed` (one per dropout site).
+   * Char-CNN ⊕ word embeddings → dropout → shared BiLSTM (DATNet-P: ⊕ the resource's private BiLSTM) → dropout.
+   * Dropout only when `training`, with seeds derived from `dropoutSeed` (one per dropout site).
    */
   encode(
     emb: BatchEmbeddings,
@@ -302,9 +331,10 @@ export class Datnet {
         x = tf.dropout(x, cfg.dropoutEmbedding, undefined, `${dropoutSeed}:emb`) as tf.Tensor3D;
       }
       const shared = this.bilstm.apply(x, batch.lengths);
-      let features = shared;
+      const priv = this.privateBilstms[resource];
+      let features = priv ? tf.concat([shared, priv.apply(x, batch.lengths)], 2) as tf.Tensor3D : shared;
       if (training && cfg.dropoutRnn > 0) {
-        features = tf.dropout(shared, cfg.dropoutRnn, undefined, `${dropoutSeed}:rnn`) as tf.Tensor3D;
+        features = tf.dropout(features, cfg.dropoutRnn, undefined, `${dropoutSeed}:rnn`) as tf.Tensor3D;
       }
       return { shared, features };
     });
@@ -350,6 +380,95 @@ export class Datnet {
     );
   }
 
+  /**
+   * The training objective of one single-resource batch from given embeddings: the batch-mean CRF NLL plus, with
+   * a discriminator, its batch-mean Eq. 1 loss on the shared BiLSTM states (dropout on, seeds from
+   * `dropoutSeed`). Without a discriminator this is exactly {@link Datnet.lossFromEmbeddings} with `training`.
+   */
+  objectiveFromEmbeddings(
+    emb: BatchEmbeddings,
+    batch: EncodedBatch,
+    resource: Resource,
+    dropoutSeed: number,
+  ): tf.Scalar {
+    const disc = this.discriminator;
+    if (!disc) return this.lossFromEmbeddings(emb, batch, resource, true, dropoutSeed);
+    return tf.tidy(() => {
+      const { shared, features } = this.encode(emb, batch, resource, true, dropoutSeed);
+      const em = this.#project(features, resource);
+      const { batchSize: B, maxLength: T } = batch;
+      const mask = tf.tensor2d(batch.mask, [B, T]);
+      const crf = this.#heads[resource]!.crf.negLogLikelihood(
+        em,
+        tf.tensor2d(batch.tags, [B, T], "int32"),
+        mask,
+      );
+      return tf.add(crf, disc.loss(shared, mask, resource)) as tf.Scalar;
+    });
+  }
+
+  /**
+   * AT perturbations (§3.5, Eq. 3) of `batch`'s embeddings for `resource`: g = ∂ℓ/∂e of
+   * {@link Datnet.objectiveFromEmbeddings} (CRF + discriminator; the discriminator's part of g passes the
+   * gradient-reversal layer, as in a TF graph) at the same dropout masks (`dropoutSeed`), then
+   * η = ε·g/‖g‖₂ per embedding tensor of the whole batch (`adversarial.ts`), ε = `epsWordSource`/`epsWordTarget`
+   * for the words and `epsChar` for the chars. Undefined without `at`. η is a plain tensor (no gradient tape): the
+   * caller owns it.
+   */
+  adversarialPerturbation(
+    batch: EncodedBatch,
+    resource: Resource,
+    dropoutSeed: number,
+  ): BatchEmbeddings | undefined {
+    const at = this.config.at;
+    if (!at) return undefined;
+    return tf.tidy(() => {
+      const emb = this.embed(batch, resource);
+      const [gw, gc] = tf.grads((w: tf.Tensor, c: tf.Tensor) =>
+        this.objectiveFromEmbeddings(
+          { word: w as tf.Tensor3D, char: c as tf.Tensor4D },
+          batch,
+          resource,
+          dropoutSeed,
+        )
+      )([emb.word, emb.char]);
+      const epsWord = resource === "source" ? at.epsWordSource : at.epsWordTarget;
+      return {
+        word: adversarialPerturbation(gw as tf.Tensor3D, epsWord),
+        char: adversarialPerturbation(gc as tf.Tensor4D, at.epsChar),
+      };
+    });
+  }
+
+  /**
+   * The loss one training step minimises for a single-resource batch (Eq. 2 per resource; Eq. 4 with AT):
+   * objective(e) + objective(e + η) when `perturbation` η is given (η a constant; the adversarial pass uses its
+   * own dropout masks, seeded `dropoutSeed + 0.5`), else objective(e), where objective is
+   * {@link Datnet.objectiveFromEmbeddings}. With neither discriminator nor η this is exactly
+   * {@link Datnet.loss} with `training` (same ops, same values).
+   */
+  trainingLoss(
+    batch: EncodedBatch,
+    resource: Resource,
+    dropoutSeed: number,
+    perturbation?: BatchEmbeddings,
+  ): tf.Scalar {
+    if (!perturbation && !this.discriminator) return this.loss(batch, resource, true, dropoutSeed);
+    return tf.tidy(() => {
+      const emb = this.embed(batch, resource);
+      const clean = this.objectiveFromEmbeddings(emb, batch, resource, dropoutSeed);
+      if (!perturbation) return clean;
+      const adv = {
+        word: tf.add(emb.word, perturbation.word) as tf.Tensor3D,
+        char: tf.add(emb.char, perturbation.char) as tf.Tensor4D,
+      };
+      return tf.add(
+        clean,
+        this.objectiveFromEmbeddings(adv, batch, resource, dropoutSeed + 0.5),
+      ) as tf.Scalar;
+    });
+  }
+
   /** Viterbi tag-id sequences of `batch` (no dropout), one per sentence, `lengths[b]` long. Asynchronous so that
    * it works on every backend (webgpu cannot download tensors synchronously under Deno). */
   async predict(batch: EncodedBatch, resource: Resource): Promise<number[][]> {
@@ -361,17 +480,22 @@ export class Datnet {
     }
   }
 
-  /** Trainable variables: all, or those `resource`'s loss depends on. */
+  /**
+   * Trainable variables: all (discriminator last), or those `resource`'s CRF loss ({@link Datnet.loss}) depends
+   * on (no discriminator).
+   */
   trainableVariables(resource?: Resource): tf.Variable[] {
     const rs = resource ? [resource] : this.resources;
     if (resource) this.#resourceCheck(resource);
     const vars: tf.Variable[] = [...this.charEmbedding.variables(), ...this.charCnn.variables()];
     for (const r of rs) vars.push(...this.wordEmbeddings[r]!.variables());
     vars.push(...this.bilstm.variables());
+    for (const r of rs) vars.push(...(this.privateBilstms[r]?.variables() ?? []));
     for (const r of rs) {
       const h = this.#heads[r]!;
       vars.push(h.w, h.b, ...h.crf.variables());
     }
+    if (!resource && this.discriminator) vars.push(...this.discriminator.variables());
     return vars;
   }
 
@@ -400,5 +524,7 @@ export class Datnet {
       h.crf.dispose();
     }
     this.bilstm.dispose();
+    for (const r of this.resources) this.privateBilstms[r]?.dispose();
+    this.discriminator?.dispose();
   }
 }

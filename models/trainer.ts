@@ -73,7 +73,8 @@ export interface TrainConfig {
 /** Per-epoch log line. */
 export interface EpochLog {
   epoch: number;
-  /** Mean training loss over the epoch's steps (target + source CRF losses for DATNet-F). */
+  /** Mean training loss over the epoch's steps (target + source CRF losses for DATNet-F/P, plus the
+   * discriminator losses and the adversarial-pass losses when configured). */
   loss: number;
   devF1: number;
   testF1: number;
@@ -137,6 +138,17 @@ export const DATNET_F_MIXING_RULE =
   "CRF losses. An epoch has max(#target batches, min(#source batches, sourceBatchesPerEpoch)) steps; each " +
   "resource is read as an endless stream of seeded shuffled passes (a pass is reshuffled when exhausted and " +
   "continues across epochs), so the shorter resource is cycled and the longer one is traversed once per epoch.";
+
+/**
+ * How the discriminator and AT enter a step (tagbench's reading of Eq. 1–4, to be recorded in the run manifest
+ * when either is on). DATNet-P mixes resources by {@link DATNET_F_MIXING_RULE} too.
+ */
+export const DATNET_ADVERSARIAL_RULE =
+  "Per batch (one resource): loss = batch-mean CRF NLL + batch-mean Eq. 1 discriminator loss (sentence mean, same " +
+  "for both resources; gradient into the shared BiLSTM reversed and scaled by the reversal scale). With AT, " +
+  "g = d loss / d embeddings at the step's weights and dropout masks, eta = eps * g / ||g||_2 with the norm over " +
+  "the batch's whole word (resp. char) embedding tensor, and the batch contributes loss(e) + loss(e + eta), eta " +
+  "constant, the perturbed pass with its own dropout masks; one Adam step on the sum over the step's batches.";
 
 /** Batch size used for dev/test prediction (sentences sorted by length within windows to cut padding). */
 export const EVAL_BATCH_SIZE = 64;
@@ -239,11 +251,12 @@ function checkConfig(cfg: TrainConfig, hasSource: boolean): void {
 }
 
 /**
- * Trains a DATNet model on `target` (and `source` for DATNet-F) and evaluates it on the target's dev and test
+ * Trains a DATNet model on `target` (and `source` for DATNet-F/P) and evaluates it on the target's dev and test
  * sets after every epoch with `score` (gold and predicted tag strings in the training scheme).
  *
  * Epoch e (1-based) uses lr / (1 + lrDecay·(e−1)). The base model's epoch is one seeded shuffled pass over the
- * target training sentences; DATNet-F follows {@link DATNET_F_MIXING_RULE}. Selection keeps the first epoch
+ * target training sentences; DATNet-F/P follow {@link DATNET_F_MIXING_RULE}, the discriminator and AT
+ * {@link DATNET_ADVERSARIAL_RULE}. Selection keeps the first epoch
  * with the best F1 on `cfg.selection`'s split; with `patience` > 0 training stops after that many consecutive
  * epochs without a new best dev F1. Empty sentences are skipped in training and predicted as [].
  *
@@ -335,10 +348,16 @@ export async function trainTagger(
             seed: deriveSeed(dropoutRng),
           });
         }
+        // AT (§3.5): η per part from the gradient at the current weights, computed before the step's tape.
+        const etas = parts.map((p) => model.adversarialPerturbation(p.batch, p.resource, p.seed));
         const { value, grads } = tf.variableGrads(
-          () => tf.addN(parts.map((p) => model.loss(p.batch, p.resource, true, p.seed))) as tf.Scalar,
+          () =>
+            tf.addN(
+              parts.map((p, i) => model.trainingLoss(p.batch, p.resource, p.seed, etas[i])),
+            ) as tf.Scalar,
           vars,
         );
+        for (const eta of etas) if (eta) tf.dispose([eta.word, eta.char]);
         const names = Object.keys(grads);
         const { clipped } = clipByGlobalNorm(names.map((n) => grads[n]), cfg.clipNorm);
         const record: Record<string, tf.Tensor> = {};

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { chunkF1 } from "../harness/metrics/conlleval.ts";
 import type { LookupPolicy, Sentence, WordEmbeddings } from "../harness/types.ts";
-import { DATNET_BASE, type DatnetConfig } from "./datnet.ts";
+import { AT_DEFAULT, DATNET_BASE, type DatnetConfig, GRAD_DISCRIMINATOR } from "./datnet.ts";
 import { createRng, type Rng } from "./init.ts";
 import { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./trainer.ts";
 import { testBackends, useBackend } from "./_testing.ts";
@@ -90,9 +90,14 @@ const fast = () => (testBackends().includes("wasm") ? "wasm" : testBackends()[0]
 /** The outcome without wall-clock fields and process-unique variable names. */
 function timeless(o: CellOutcome): unknown {
   const t = o.vocab.target;
+  const s = o.vocab.source;
   return {
     ...o,
-    vocab: { ...o.vocab, target: { ...t, wordEmbedding: { ...t.wordEmbedding, name: "" } } },
+    vocab: {
+      ...o.vocab,
+      target: { ...t, wordEmbedding: { ...t.wordEmbedding, name: "" } },
+      source: s && { ...s, wordEmbedding: { ...s.wordEmbedding, name: "" } },
+    },
     trainTokensPerSec: 0,
     trainSeconds: 0,
     epochs: o.epochs.map((e) => ({ ...e, tokensPerSec: 0, seconds: 0, evalSeconds: 0 })),
@@ -192,3 +197,58 @@ Deno.test("trainTagger: early stopping on dev and selection on test", async () =
   assert.equal(byTest.test.f1, Math.max(...byTest.epochs.map((e) => e.testF1)));
   assert.equal(byTest.epochs[byTest.selectedEpoch - 1].testF1, byTest.test.f1);
 });
+
+/** A small source resource: upper-cased words, PER/LOC only, no dev/test. */
+function toySource(seed: number, n: number): TaggingData {
+  const srcLex = LEXICON.filter(([t]) => t !== "ORG").map((
+    [t, ws],
+  ) => [t, ws.map((w) => w.toUpperCase())]) as [
+    string,
+    string[],
+  ][];
+  return {
+    train: toySentences(createRng(seed), n, srcLex),
+    dev: [],
+    test: [],
+    lookup: { ...lookup, lowercase: false },
+  };
+}
+
+for (const backend of testBackends()) {
+  Deno.test(
+    `trainTagger on ${backend}: DATNet-F with GRAD + AT and DATNet-P run, deterministic per seed`,
+    async () => {
+      await useBackend(backend);
+      const before = tf.memory().numTensors;
+      const target = toyData(17, 8);
+      const source = toySource(18, 12);
+      const base = { ...config, epochs: 2, sourceBatchesPerEpoch: 3 };
+      const fCfg: TrainConfig = {
+        ...base,
+        model: { ...model, variant: "datnet-f", discriminator: GRAD_DISCRIMINATOR, at: AT_DEFAULT },
+      };
+      const pCfg: TrainConfig = { ...base, model: { ...model, variant: "datnet-p", privateLstmUnits: 8 } };
+      for (const cfg of [fCfg, pCfg]) {
+        const a = await trainTagger(cfg, target, source, chunkF1);
+        const b = await trainTagger(cfg, target, source, chunkF1);
+        assert.deepEqual(timeless(a), timeless(b), `${cfg.model.variant} is deterministic`);
+        assert.equal(a.epochs[0].steps, 3);
+        assert.ok(a.epochs.every((e) => Number.isFinite(e.loss) && e.loss > 0));
+        const c = await trainTagger({ ...cfg, seed: 2 }, target, source, chunkF1);
+        assert.notDeepEqual(c.epochs.map((e) => e.loss), a.epochs.map((e) => e.loss));
+      }
+      // The same F model without GRAD/AT has fewer parameters (no discriminator) and a smaller loss (no
+      // discriminator term, no adversarial pass).
+      const plain = await trainTagger(
+        { ...fCfg, model: { ...model, variant: "datnet-f" } },
+        target,
+        source,
+        chunkF1,
+      );
+      const full = await trainTagger(fCfg, target, source, chunkF1);
+      assert.ok(plain.parameters < full.parameters);
+      assert.ok(plain.epochs[0].loss < full.epochs[0].loss);
+      assert.equal(tf.memory().numTensors, before, "trainTagger leaked tensors");
+    },
+  );
+}

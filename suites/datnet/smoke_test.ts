@@ -38,12 +38,12 @@ Deno.test({
     for (const f of manifest.data_files) assert.match(f.sha256, /^[0-9a-f]{64}$/);
     assert.ok(manifest.deviations.some((d) => d.startsWith("smoke profile")));
 
-    assert.equal(res.rows.length, 4);
+    assert.equal(res.rows.length, 9);
     const csv = parse(await Deno.readTextFile(join(out, "results.csv")), { columns: true }) as Record<
       string,
       string
     >[];
-    assert.equal(csv.length, 4);
+    assert.equal(csv.length, 9);
     for (const r of csv) {
       const f1 = Number(r.test_f1);
       assert.ok(Number.isFinite(f1) && f1 >= 0 && f1 <= 100, `${r.cell}: test F1 ${r.test_f1}`);
@@ -55,8 +55,8 @@ Deno.test({
       string
     >[];
     assert.equal(audit.length, 72);
-    assert.equal(audit.filter((a) => a.verdict === "not comparable").length, 4);
-    assert.equal(audit.filter((a) => a.verdict === "not run").length, 68);
+    assert.equal(audit.filter((a) => a.verdict === "not comparable").length, 9);
+    assert.equal(audit.filter((a) => a.verdict === "not run").length, 63);
     assert.ok(!audit.some((a) => a.verdict === "reproduced"), "a smoke run is never audited as reproduced");
     const md = await Deno.readTextFile(join(out, "audit.md"));
     assert.match(md, /# Audit of datnet/);

@@ -3,9 +3,8 @@
  * ACL 2019, and its TPAMI extension. This file reads like the paper's experimental section: the experiments are
  * declared as data, and the few things a declaration cannot say are the hooks at the bottom.
  *
- * Implemented so far: ACL Table 3 / TPAMI Table 6 (extremely low resource: 10–1000 target sentences), with the
- * Base model and F-Transfer (the DATNet-F architecture without GRAD and AT). The other rows' cells are planned
- * and reported as `not run` with the reason until their components exist.
+ * Implemented so far: ACL Table 3 / TPAMI Table 6 (extremely low resource: 10–1000 target sentences) with all six
+ * rows (Base, + AT, + P-Transfer, + F-Transfer, DATNet-P, DATNet-F). The other tables come with issue #4.
  *
  * @module
  */
@@ -33,15 +32,18 @@ import type {
 } from "../../harness/run/suite.ts";
 import type { LookupPolicy, Scorer, Sentence, TagScheme, WordEmbeddings } from "../../harness/types.ts";
 import {
+  DATNET_ADVERSARIAL_RULE,
   DATNET_F_MIXING_RULE,
   type TaggingData,
   type TrainConfig,
   trainTagger,
 } from "../../models/trainer.ts";
 import type { DatnetConfig } from "../../models/datnet.ts";
+import { AD_DISCRIMINATOR, GRAD_DISCRIMINATOR } from "../../models/grad.ts";
+import { AT_DEFAULT } from "../../models/adversarial.ts";
 
 /** Bumped whenever the protocol of any cell changes. */
-export const VERSION = "0.1.0";
+export const VERSION = "0.2.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Models: the rows of ACL Table 3 (§4.4), as combinations of the DATNet components (§3).
@@ -68,16 +70,32 @@ export const VARIANTS: Record<string, Variant> = {
   "datnet-f": { row: "DATNet-F", transfer: "datnet-f", discriminator: "grad", at: true },
 };
 
-/** Why a variant cannot run yet, or undefined when it can. */
-export function variantBlocker(v: Variant): string | undefined {
-  const missing = [
-    v.transfer === "datnet-p" ? "DATNet-P (shared + private BiLSTMs)" : undefined,
-    v.discriminator !== "none"
-      ? `the ${v.discriminator === "grad" ? "GRAD" : "AD"} discriminator`
+/** Why a variant cannot run yet, or undefined when it can (every Table 3 variant runs now; kept so that a future
+ * variant can be declared before its components exist). */
+export function variantBlocker(_v: Variant): string | undefined {
+  return undefined;
+}
+
+/** The model settings of a variant: architecture, discriminator (AD: α 0.5, γ 0; GRAD: α 0.25, γ 2; reversal
+ * 0.7) and AT (ε 5 on source words, target words and chars), as design.md §6 gives the released code's values. */
+export function variantModel(v: Variant): DatnetConfig {
+  return {
+    variant: v.transfer === "none" ? "base" : v.transfer,
+    lstmUnits: HYPER.lstmUnits,
+    privateLstmUnits: v.transfer === "datnet-p" ? HYPER.lstmUnits : undefined,
+    charEmbeddingDim: HYPER.charEmbeddingDim,
+    charFilters: HYPER.charFilters,
+    charWindow: HYPER.charWindow,
+    wordEmbeddingDim: HYPER.wordEmbeddingDim,
+    dropoutEmbedding: HYPER.dropoutEmbedding,
+    dropoutRnn: HYPER.dropoutRnn,
+    discriminator: v.discriminator === "grad"
+      ? GRAD_DISCRIMINATOR
+      : v.discriminator === "ad"
+      ? AD_DISCRIMINATOR
       : undefined,
-    v.at ? "adversarial training (AT)" : undefined,
-  ].filter((x): x is string => x !== undefined);
-  return missing.length ? `needs ${missing.join(", ")}, not implemented yet (issue #4)` : undefined;
+    at: v.at ? AT_DEFAULT : undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -131,10 +149,11 @@ export const TABLE3 = {
 
 /** How much of the protocol each profile runs. */
 export interface ProfileSpec {
-  /** Which Table 3 cells: targets × sizes × variants. */
+  /** Which Table 3 cells: targets × sizes × variants, or exactly `cells` (variant and size pairs) when given. */
   targets: TargetKey[];
   sizes: number[];
   variants: string[];
+  cells?: { variant: string; k: number }[];
   epochs: number;
   /** Source sentences used (first n of CoNLL-2003 train); undefined = all 14,041. */
   sourceSentences?: number;
@@ -151,10 +170,21 @@ export const PROFILE_SPECS: Record<ProfileName, ProfileSpec> = {
   smoke: {
     targets: ["es"],
     sizes: [10, 50],
-    variants: ["base", "f-transfer"],
-    epochs: 15,
+    variants: Object.keys(VARIANTS),
+    cells: [
+      { variant: "base", k: 10 },
+      { variant: "base", k: 50 },
+      { variant: "datnet-f", k: 10 },
+      { variant: "datnet-f", k: 50 },
+      { variant: "f-transfer", k: 10 },
+      { variant: "f-transfer", k: 50 },
+      { variant: "base+at", k: 10 },
+      { variant: "p-transfer", k: 10 },
+      { variant: "datnet-p", k: 10 },
+    ],
+    epochs: 10,
     sourceSentences: 1000,
-    sourceBatchesPerEpoch: 30,
+    sourceBatchesPerEpoch: 20,
     evalSentences: 500,
     seeds: { paper: 1, clean: 1 },
     description:
@@ -227,7 +257,8 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
         const id = TABLE3.cellId(t, variant, k);
         const v = VARIANTS[variant];
         const inProfile = spec.targets.includes(t) && spec.sizes.includes(k) &&
-          spec.variants.includes(variant);
+          spec.variants.includes(variant) &&
+          (!spec.cells || spec.cells.some((c) => c.variant === variant && c.k === k));
         const blocker = variantBlocker(v);
         if (!inProfile) {
           skipped.push({ id, reason: `not in the ${opts.profile} profile` });
@@ -255,6 +286,8 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
             k,
             variant,
             row: v.row,
+            discriminator: v.discriminator,
+            at: v.at,
             source: v.transfer === "none" ? undefined : SOURCE,
             sourceSentences: v.transfer === "none" ? undefined : spec.sourceSentences ?? "all",
             sourceBatchesPerEpoch: v.transfer === "none"
@@ -386,16 +419,7 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
       lookup: LOOKUP,
     };
   }
-  const model: DatnetConfig = {
-    variant: variant.transfer === "none" ? "base" : variant.transfer,
-    lstmUnits: HYPER.lstmUnits,
-    charEmbeddingDim: HYPER.charEmbeddingDim,
-    charFilters: HYPER.charFilters,
-    charWindow: HYPER.charWindow,
-    wordEmbeddingDim: HYPER.wordEmbeddingDim,
-    dropoutEmbedding: HYPER.dropoutEmbedding,
-    dropoutRnn: HYPER.dropoutRnn,
-  };
+  const model = variantModel(variant);
   const trainConfig: TrainConfig = {
     model,
     seed,
@@ -494,6 +518,7 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
       hyper_parameters: HYPER,
       batch_mixing: `${DATNET_F_MIXING_RULE} Batch size and mixing are harness choices: the paper does not ` +
         "state them (the released code alternates single-resource batches with one optimizer per resource).",
+      adversarial_rule: DATNET_ADVERSARIAL_RULE,
     },
   };
 }
