@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
+import type { DatasetSpec } from "./registry.ts";
 
 /** Folder of this module's `testdata/`. */
 export const TESTDATA: string = join(dirname(fileURLToPath(import.meta.url)), "testdata");
@@ -23,3 +24,30 @@ export function realDataDir(): string | undefined {
   }
   return undefined;
 }
+
+/** A two-file fixture dataset (`testdata/datasets/tiny/`) with its registry entry, for loader and stats tests. */
+export const TINY: DatasetSpec = {
+  id: "tiny",
+  title: "Tiny fixture NER",
+  language: "en",
+  task: "ner",
+  scheme: "IOB1",
+  format: "conll2003",
+  dir: "tiny",
+  splits: {
+    train: {
+      file: "tiny.train",
+      sha256: "0a9f4baff3bd9ce08d758240869fa133241cf35850e2a5eb515890efc0ab7ff3",
+      bytes: 176,
+    },
+    test: {
+      file: "tiny.test",
+      sha256: "6fd2926c583af83380992b741e9dda57454892ade1c8a09257b74676028b415a",
+      bytes: 74,
+    },
+  },
+  licence: "CC0 (written for the tests)",
+  homepage: "https://example.org/tiny",
+  download: "https://example.org/tiny/tiny.tgz",
+  citation: "none",
+};

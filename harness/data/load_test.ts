@@ -3,35 +3,9 @@ import { join } from "node:path";
 import { DataFormatError } from "./conll_reader.ts";
 import { checkDatasetFiles, DatasetFileError, loadDataset, loadDatasetFromSpec, sha256File } from "./load.ts";
 import { DATASETS, type DatasetSpec, UnknownDatasetError } from "./registry.ts";
-import { realDataDir, TESTDATA } from "./_testing.ts";
+import { realDataDir, TESTDATA, TINY } from "./_testing.ts";
 
 const FIXTURE_DIR = join(TESTDATA, "datasets");
-
-const TINY: DatasetSpec = {
-  id: "tiny",
-  title: "Tiny fixture NER",
-  language: "en",
-  task: "ner",
-  scheme: "IOB1",
-  format: "conll2003",
-  dir: "tiny",
-  splits: {
-    train: {
-      file: "tiny.train",
-      sha256: "0a9f4baff3bd9ce08d758240869fa133241cf35850e2a5eb515890efc0ab7ff3",
-      bytes: 176,
-    },
-    test: {
-      file: "tiny.test",
-      sha256: "6fd2926c583af83380992b741e9dda57454892ade1c8a09257b74676028b415a",
-      bytes: 74,
-    },
-  },
-  licence: "CC0 (written for the tests)",
-  homepage: "https://example.org/tiny",
-  download: "https://example.org/tiny/tiny.tgz",
-  citation: "none",
-};
 
 Deno.test("sha256File: known digest of a fixture, stable on a second call", async () => {
   const path = join(FIXTURE_DIR, "tiny", "tiny.test");

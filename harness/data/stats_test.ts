@@ -3,32 +3,11 @@ import { join } from "node:path";
 import { loadDataset, loadDatasetFromSpec } from "./load.ts";
 import { type DatasetSpec, getDataset } from "./registry.ts";
 import { datasetStats, formatStatsTable, paperMark, thousands } from "./stats.ts";
-import { realDataDir, TESTDATA } from "./_testing.ts";
+import { realDataDir, TESTDATA, TINY as TINY_FILES } from "./_testing.ts";
 
+/** The fixture dataset with made-up published statistics, to exercise the paper columns. */
 const TINY: DatasetSpec = {
-  id: "tiny",
-  title: "Tiny fixture NER",
-  language: "en",
-  task: "ner",
-  scheme: "IOB1",
-  format: "conll2003",
-  dir: "tiny",
-  splits: {
-    train: {
-      file: "tiny.train",
-      sha256: "0a9f4baff3bd9ce08d758240869fa133241cf35850e2a5eb515890efc0ab7ff3",
-      bytes: 176,
-    },
-    test: {
-      file: "tiny.test",
-      sha256: "6fd2926c583af83380992b741e9dda57454892ade1c8a09257b74676028b415a",
-      bytes: 74,
-    },
-  },
-  licence: "CC0",
-  homepage: "https://example.org/tiny",
-  download: "https://example.org/tiny/tiny.tgz",
-  citation: "none",
+  ...TINY_FILES,
   paperStats: {
     source: "Somebody (2020), Table 9",
     splits: { train: { tokens: 10, entities: 3 }, test: { tokens: 4, entities: 3 } },
