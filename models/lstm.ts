@@ -32,7 +32,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng } from "./init.ts";
-import { hostLstmRecurrence, recurrenceImpl } from "./kernels/host_rnn.ts";
+import { hostLstmRecurrence, recurrenceImpl, timeMajorRows } from "./kernels/host_rnn.ts";
 import { gatherRows, matMul } from "./ops.ts";
 
 /** Weights of one LSTM direction. */
@@ -291,20 +291,8 @@ function deviceRecurrence(
 ): tf.Tensor3D {
   const k = cells.length;
   const G = 4 * H;
-  const mask = new Float32Array(B * T);
-  lengths.forEach((len, b) => mask.fill(1, b * T, b * T + len));
   const outs = cells.map((cell, d) => {
-    // Time-major rows read at each step (padded steps read their own padding row; their outputs are masked).
-    const idx = new Int32Array(T * B);
-    const back = new Int32Array(B * T);
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const len = lengths[b];
-        const pos = reverse[d] && t < len ? len - 1 - t : t;
-        idx[t * B + b] = b * T + pos;
-        back[b * T + pos] = t * B + b;
-      }
-    }
+    const { idx, back, mask } = timeMajorRows(lengths, B, T, reverse[d]);
     const pd = k === 1 ? p : tf.slice(p, [0, d * G], [B * T, G]);
     const xs = tf.add(gatherRows(pd, tf.tensor1d(idx, "int32")), cell.b);
     let h: tf.Tensor2D = tf.zeros([B, H]);

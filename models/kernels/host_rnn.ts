@@ -66,6 +66,33 @@ export function recurrenceImpl(): RecurrenceImpl {
   return "fused";
 }
 
+/**
+ * Row orders of a graph (non-fused) recurrence over a `[B·T, G]` batch-major projection: `idx[t·B + b]` is the
+ * batch-major row read at step t by sentence b (reversed within its length for a backward direction; padded
+ * steps read their own padding row), `back` maps those time-major rows back to batch-major order, and `mask`
+ * (`[B·T]`) is 1 on real tokens. Shared by the LSTM and GRU graph recurrences.
+ */
+export function timeMajorRows(
+  lengths: readonly number[],
+  B: number,
+  T: number,
+  reverse: boolean,
+): { idx: Int32Array; back: Int32Array; mask: Float32Array } {
+  const idx = new Int32Array(T * B);
+  const back = new Int32Array(B * T);
+  const mask = new Float32Array(B * T);
+  lengths.forEach((len, b) => mask.fill(1, b * T, b * T + len));
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const len = lengths[b];
+      const pos = reverse && t < len ? len - 1 - t : t;
+      idx[t * B + b] = b * T + pos;
+      back[b * T + pos] = t * B + b;
+    }
+  }
+  return { idx, back, mask };
+}
+
 /** Shape of a recurrence: k = `reverse.length` directions of H units over a `[B, T]` batch. */
 export interface HostRecurrenceShape {
   B: number;
