@@ -252,3 +252,26 @@ for (const backend of testBackends()) {
     },
   );
 }
+
+Deno.test("trainTagger with evalEvery: evaluates every n-th and the last epoch, selects among those", async () => {
+  await useBackend(fast());
+  const out = await trainTagger(
+    { ...config, epochs: 5, evalEvery: 2, selection: "test" },
+    toyData(11, 20, toyEmbeddings()),
+    undefined,
+    chunkF1,
+  );
+  assert.equal(out.epochs.length, 5);
+  const evaluated = out.epochs.filter((e) => !Number.isNaN(e.devF1)).map((e) => e.epoch);
+  assert.deepEqual(evaluated, [2, 4, 5]);
+  assert.ok(Number.isNaN(out.epochs[0].testF1) && out.epochs[0].evalSeconds === 0);
+  assert.ok(evaluated.includes(out.selectedEpoch));
+  assert.equal(
+    out.test.f1,
+    Math.max(...out.epochs.filter((e) => !Number.isNaN(e.testF1)).map((e) => e.testF1)),
+  );
+  await assert.rejects(
+    () => trainTagger({ ...config, evalEvery: 0 }, toyData(11, 20, toyEmbeddings()), undefined, chunkF1),
+    /evalEvery/,
+  );
+});

@@ -2,32 +2,76 @@
  * `deno task audit <run-dir>`: recomputes the audit of an existing run from its results and the suite's claims,
  * rewrites audit.csv/md and prints the table.
  *
+ * `deno task audit <paper-run> <clean-run> [--out DIR]`: audits both runs (one per protocol, same suite) and
+ * reports the claims measured under both side by side with the gap between the protocols; `--out` writes
+ * protocol_gap.csv and protocol_gap.md there.
+ *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { join } from "node:path";
 import { auditTable, runMain, UsageError } from "../harness/cli.ts";
 import { readManifest } from "../harness/results/run_record.ts";
+import { PROTOCOL_GAP_COLUMNS, protocolGap, protocolGapMarkdown } from "../harness/results/protocol_gap.ts";
+import { toCsv, writeTextAtomic } from "../harness/results/store.ts";
 import { reaudit } from "../harness/run/runner.ts";
 import { getSuite } from "../suites/registry.ts";
 
-const USAGE = "usage: deno task audit <run-dir>";
+const USAGE = `usage: deno task audit <run-dir>
+       deno task audit <run-dir> <run-dir> [--out DIR]   one paper-protocol and one clean-protocol run of a suite:
+                                                         both audits side by side with the protocol gap`;
 
 async function main() {
   const { positionals, values } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h", default: false } },
+    options: { out: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  if (positionals.length !== 1) throw new UsageError("expected exactly one run directory");
-  const runDir = positionals[0];
-  const manifest = await readManifest(runDir);
-  const { audit } = await reaudit(runDir, getSuite(manifest.suite));
-  console.log(auditTable(audit));
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new UsageError("expected one or two run directories");
+  }
+  if (positionals.length === 1) {
+    if (values.out) throw new UsageError("--out applies to the comparison of two runs");
+    const manifest = await readManifest(positionals[0]);
+    const { audit } = await reaudit(positionals[0], getSuite(manifest.suite));
+    console.log(auditTable(audit));
+    return;
+  }
+  const manifests = await Promise.all(positionals.map((d) => readManifest(d)));
+  if (manifests[0].suite !== manifests[1].suite) {
+    throw new UsageError(`the runs are of different suites (${manifests[0].suite}, ${manifests[1].suite})`);
+  }
+  const paperIdx = manifests.findIndex((m) => m.protocol === "paper");
+  const cleanIdx = manifests.findIndex((m) => m.protocol === "clean");
+  if (paperIdx < 0 || cleanIdx < 0) {
+    throw new UsageError(
+      `expected one paper-protocol and one clean-protocol run, got ${
+        manifests.map((m) => m.protocol).join(" and ")
+      }`,
+    );
+  }
+  const suite = getSuite(manifests[0].suite);
+  const paper = await reaudit(positionals[paperIdx], suite);
+  const clean = await reaudit(positionals[cleanIdx], suite);
+  const rows = protocolGap(paper.audit, clean.audit);
+  const md = protocolGapMarkdown(
+    rows,
+    `Protocol gap of ${suite.id}: paper run ${manifests[paperIdx].run_id} (${
+      manifests[paperIdx].profile
+    }) vs ` +
+      `clean run ${manifests[cleanIdx].run_id} (${manifests[cleanIdx].profile})`,
+  );
+  if (values.out) {
+    await writeTextAtomic(join(values.out, "protocol_gap.csv"), toCsv(rows as never, PROTOCOL_GAP_COLUMNS));
+    await writeTextAtomic(join(values.out, "protocol_gap.md"), md);
+    console.error(`wrote ${join(values.out, "protocol_gap.csv")} and protocol_gap.md`);
+  }
+  console.log(md);
 }
 
 if (import.meta.main) await runMain(main, USAGE);

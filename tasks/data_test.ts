@@ -45,8 +45,8 @@ Deno.test("data verify: an empty data dir reports every file missing, exit 1", a
   try {
     const { code, out } = await capture(["verify", "--data-dir", dir]);
     assertEquals(code, 1);
-    assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 17);
-    assert(out.endsWith("0 of 17 registered files present and unaltered."));
+    assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 20);
+    assert(out.endsWith("0 of 20 registered files present and unaltered."));
   } finally {
     await Deno.remove(dir);
   }
@@ -58,7 +58,7 @@ Deno.test("data CLI: errors are one line on stderr, exit 1, no stack trace", asy
   assertEquals(
     unknown.stderr,
     'error: Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, ' +
-      "conll2002-nl, conll2003, wnut16, wnut17\n",
+      "conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, wnut17\n",
   );
   const dir = await Deno.makeTempDir();
   try {
@@ -99,6 +99,6 @@ Deno.test({
   fn: async () => {
     const { code, out } = await capture(["verify", "--data-dir", dataDir!]);
     assertEquals(code, 0);
-    assert(out.endsWith("17 of 17 registered files present and unaltered."));
+    assert(out.endsWith("20 of 20 registered files present and unaltered."));
   },
 });

@@ -27,6 +27,9 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --resume DIR                    continue an interrupted run; loses at most the cell that was running
   --seeds N                       seeds per cell (default: the profile's)
   --only PREFIX[,PREFIX]          only cells whose id starts with a prefix, e.g. t3/es/base
+  --epochs N                      train N epochs per cell instead of the profile's (a recorded deviation)
+  --source-batches N              at most N source batches per epoch for transfer models (deviation)
+  --eval-every N                  evaluate dev/test every N-th epoch and after the last (deviation)
   --quiet                         no progress lines`;
 
 async function main() {
@@ -42,6 +45,9 @@ async function main() {
       resume: { type: "string" },
       seeds: { type: "string" },
       only: { type: "string" },
+      epochs: { type: "string" },
+      "source-batches": { type: "string" },
+      "eval-every": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -62,6 +68,20 @@ async function main() {
   if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) {
     throw new UsageError(`--seeds is "${values.seeds}", expected a positive integer`);
   }
+  const positive = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(`--${flag} is "${v}", expected a positive integer`);
+    }
+    return n;
+  };
+  const scale = {
+    epochs: positive("epochs", values.epochs),
+    sourceBatchesPerEpoch: positive("source-batches", values["source-batches"]),
+    evalEvery: positive("eval-every", values["eval-every"]),
+  };
+  for (const k of Object.keys(scale) as (keyof typeof scale)[]) if (scale[k] === undefined) delete scale[k];
   if (values.out && values.resume) throw new UsageError("--out and --resume exclude each other");
   const dataDir = resolveDataDir(values["data-dir"]).dir;
   const result = await reproduce({
@@ -74,6 +94,8 @@ async function main() {
     resume: values.resume,
     seeds,
     only: values.only?.split(",").map((s) => s.trim()).filter(Boolean),
+    // A resumed run keeps its scale overrides unless new ones are given (the runner checks that they match).
+    scale: Object.keys(scale).length > 0 ? scale : previous?.scale,
     quiet: values.quiet,
     command: ["reproduce", ...Deno.args],
   });

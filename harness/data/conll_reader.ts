@@ -13,8 +13,11 @@ import type { Sentence } from "../types.ts";
  *   lines with no blank line after them.
  * - `conll2000`: 3 space-separated columns `WORD POS CHUNK`.
  * - `wnut`: 2 TAB-separated columns `WORD<TAB>TAG` (WNUT-16/17, Ritter 2011 NER).
+ * - `ptb-pos`: 2 TAB-separated columns `WORD<TAB>TAG`, blank line after each sentence (the NLTK PTB WSJ sample as
+ *   derived in `ptb_wsj_sample_nltk/PROVENANCE.md`; PTB escapes such as `-LRB-` kept).
+ * - `ritter-pos`: 2 space-separated columns `WORD TAG`, empty line after each tweet (Ritter 2011 `pos.txt`).
  */
-export type ConllFormat = "conll2003" | "conll2002" | "conll2000" | "wnut";
+export type ConllFormat = "conll2003" | "conll2002" | "conll2000" | "wnut" | "ptb-pos" | "ritter-pos";
 
 /** Column separator and column count of each {@linkcode ConllFormat}. */
 export const CONLL_FORMATS: Readonly<Record<ConllFormat, { separator: " " | "\t"; columns: number }>> = {
@@ -22,6 +25,8 @@ export const CONLL_FORMATS: Readonly<Record<ConllFormat, { separator: " " | "\t"
   conll2002: { separator: " ", columns: 3 },
   conll2000: { separator: " ", columns: 3 },
   wnut: { separator: "\t", columns: 2 },
+  "ptb-pos": { separator: "\t", columns: 2 },
+  "ritter-pos": { separator: " ", columns: 2 },
 };
 
 /** First column of a document-boundary line. */

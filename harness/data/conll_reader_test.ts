@@ -33,6 +33,22 @@ Deno.test("readConll: WNUT, lone TAB / whitespace-only lines are boundaries, no 
   ]);
 });
 
+Deno.test("readConll: Ritter POS is space-separated, the PTB sample TAB-separated; PTB escapes kept", () => {
+  const pos = readConll("@paulwalk USR\nIt PRP\n\nRT RT\n", { format: "ritter-pos" });
+  assertEquals(pos.sentences, [{ words: ["@paulwalk", "It"], tags: ["USR", "PRP"] }, {
+    words: ["RT"],
+    tags: ["RT"],
+  }]);
+  const ptb = readConll("-LRB-\t-LRB-\n``\t``\n\n", { format: "ptb-pos" });
+  assertEquals(ptb.sentences, [{ words: ["-LRB-", "``"], tags: ["-LRB-", "``"] }]);
+  assertThrows(
+    () => readConll("It\tPRP\n", { format: "ritter-pos", file: "pos.txt" }),
+    DataFormatError,
+    "line 1 has 1",
+  );
+  assertThrows(() => readConll("It PRP\n", { format: "ptb-pos", file: "p" }), DataFormatError, "expected 2");
+});
+
 Deno.test("readConll: CRLF line endings and a missing final newline", () => {
   const { sentences } = readConll("a X B-NP\r\nb Y I-NP\r\n\r\nc Z O", { format: "conll2000" });
   assertEquals(sentences, [{ words: ["a", "b"], tags: ["B-NP", "I-NP"] }, { words: ["c"], tags: ["O"] }]);
@@ -108,6 +124,8 @@ const REAL: [string, Parameters<typeof readConllFile>[1], number, number, number
   ["wnut17/emerging.dev.conll", "wnut", 1009, 15733, 0],
   ["wnut17/emerging.test.annotated", "wnut", 1287, 23394, 0],
   ["ritter2011_twitter/ner.txt", "wnut", 2394, 46469, 0],
+  ["ritter2011_twitter/pos.txt", "ritter-pos", 787, 15185, 0],
+  ["ptb_wsj_sample_nltk/wsj_0001-0199.pos.tsv", "ptb-pos", 3914, 94084, 0],
 ];
 
 for (const [file, format, nSent, nTok, nDoc] of REAL) {

@@ -7,9 +7,10 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Sentence, SplitName } from "../types.ts";
-import { decodeUtf8, readConll } from "./conll_reader.ts";
+import { DataFormatError, decodeUtf8, readConll } from "./conll_reader.ts";
 import { DATA_DIR_ENV } from "./data_dir.ts";
 import { type DatasetSpec, getDataset, type SplitFile } from "./registry.ts";
+import { readSplitFile } from "./splits.ts";
 
 /** Splits in their conventional order. */
 export const SPLIT_NAMES: readonly SplitName[] = ["train", "dev", "test"];
@@ -21,8 +22,11 @@ export interface LoadedSplit {
   /** sha256 of the file as read (lower-case hex), whether or not it was verified. */
   sha256: string;
   sentences: Sentence[];
-  /** `-DOCSTART-` lines in the file (not tokens, not sentences). */
+  /** `-DOCSTART-` lines in the file (not tokens, not sentences); 0 for a split cut from a partitioned file. */
   docstarts: number;
+  /** Only for a dataset with a `partition`: the split file read, and the indices (0-based, in the source file,
+   * ascending) of this split's sentences. */
+  partition?: { path: string; sha256: string; indices: number[] };
 }
 
 /** A loaded dataset: its registry entry and the splits asked for. */
@@ -37,6 +41,8 @@ export interface LoadOptions {
   verify?: boolean;
   /** Splits to load (default: all the dataset has). */
   splits?: SplitName[];
+  /** Folder of the split files of partitioned datasets (default `SPLITS_DIR`, `harness/data/splits/`). */
+  splitsDir?: string;
 }
 
 /** A dataset file that is missing or differs from the registered one. The message says how to obtain it. */
@@ -105,12 +111,17 @@ export function splitPath(spec: DatasetSpec, dataDir: string, split: SplitName):
   return join(dataDir, spec.dir, f.file);
 }
 
-/** Checks every file of `spec` under `dataDir`: present with the registered sha256, missing, or altered. */
+/**
+ * Checks every file of `spec` under `dataDir`: present with the registered sha256, missing, or altered. A file
+ * that several splits read (a dataset with a `partition`) is checked once, under the first split naming it.
+ */
 export async function checkDatasetFiles(spec: DatasetSpec, dataDir: string): Promise<FileCheck[]> {
   const checks: FileCheck[] = [];
+  const seen = new Set<string>();
   for (const split of SPLIT_NAMES) {
     const f = spec.splits[split];
-    if (!f) continue;
+    if (!f || seen.has(f.file)) continue;
+    seen.add(f.file);
     const path = splitPath(spec, dataDir, split);
     const base = { dataset: spec.id, split, path, expected: f.sha256 };
     const stat = await statFile(path);
@@ -144,9 +155,14 @@ export function loadDataset(id: string, dataDir: string, opts: LoadOptions = {})
  * in-memory hash cache knows it), checked against the registered sha256 when `verify` (default true), decoded as
  * strict UTF-8 and parsed with `spec.format`.
  *
+ * A dataset with a `partition` (one file, no official splits) is read once and cut by its split file
+ * (`harness/data/splits/<id>.v<version>.json`, see `splits.ts`), whose sha256 is always checked: each split holds
+ * the sentences at its indices, in file order, and says so in `partition`.
+ *
  * @throws {DatasetFileError} when a file is missing or (with `verify`) its sha256 differs; the message names the
  *   dataset, the path, the expected (and actual) sha256 and where to get the file.
- * @throws {DataFormatError} when a file does not parse.
+ * @throws {DataFormatError} when a file does not parse, or a partitioned file's sentence count or its split file
+ *   differs from the registered one.
  * @throws {Error} when a requested split is not in the dataset.
  */
 export async function loadDatasetFromSpec(
@@ -156,10 +172,46 @@ export async function loadDatasetFromSpec(
 ): Promise<LoadedDataset> {
   const verify = opts.verify ?? true;
   const names = opts.splits ?? SPLIT_NAMES.filter((s) => spec.splits[s]);
+  if (spec.partition) {
+    return { spec, splits: await loadPartitioned(spec, dataDir, names, verify, opts.splitsDir) };
+  }
   // One split after the other, so that the first missing or altered file reported is always the same one.
   const splits: Partial<Record<SplitName, LoadedSplit>> = {};
   for (const name of names) splits[name] = await loadSplit(spec, dataDir, name, verify);
   return { spec, splits };
+}
+
+async function loadPartitioned(
+  spec: DatasetSpec,
+  dataDir: string,
+  names: SplitName[],
+  verify: boolean,
+  splitsDir: string | undefined,
+): Promise<Partial<Record<SplitName, LoadedSplit>>> {
+  for (const name of names) splitPath(spec, dataDir, name); // an unknown split fails before any reading
+  const splits: Partial<Record<SplitName, LoadedSplit>> = {};
+  if (names.length === 0) return splits;
+  const whole = await loadSplit(spec, dataDir, names[0], verify);
+  const expected = spec.partition!.sentences;
+  if (whole.sentences.length !== expected) {
+    throw new DataFormatError(
+      whole.path,
+      undefined,
+      `has ${whole.sentences.length} sentences, expected ${expected} (the split of dataset "${spec.id}")`,
+    );
+  }
+  const file = await readSplitFile(spec, splitsDir);
+  for (const name of names) {
+    const indices = file.contents[name];
+    splits[name] = {
+      ...whole,
+      name,
+      sentences: indices.map((i) => whole.sentences[i]),
+      docstarts: 0,
+      partition: { path: file.path, sha256: file.sha256, indices },
+    };
+  }
+  return splits;
 }
 
 async function loadSplit(

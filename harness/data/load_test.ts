@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { DataFormatError } from "./conll_reader.ts";
+import { DataFormatError, readConllFile } from "./conll_reader.ts";
+import { formatSplitFile, seededSplit, writeSplitFiles } from "./splits.ts";
 import { checkDatasetFiles, DatasetFileError, loadDataset, loadDatasetFromSpec, sha256File } from "./load.ts";
 import { DATASETS, type DatasetSpec, UnknownDatasetError } from "./registry.ts";
 import { realDataDir, TESTDATA, TINY } from "./_testing.ts";
@@ -163,3 +165,98 @@ Deno.test({
     assertEquals(ds.splits.train!.sha256, DATASETS.conll2003.splits.train!.sha256);
   },
 });
+
+/** A partitioned fixture: 12 one-to-three-token sentences in `ritter-pos` format, split by a file in a temp dir. */
+const TINY_PART: DatasetSpec = {
+  ...TINY,
+  id: "tinypart",
+  title: "Tiny partitioned fixture POS",
+  task: "pos",
+  scheme: "IOB2",
+  format: "ritter-pos",
+  dir: "tinypart",
+  splits: {},
+  partition: { version: 1, seed: "tinypart", sentences: 12, sha256: "", note: "fixture" },
+};
+const TINY_POS = {
+  file: "tiny.pos",
+  sha256: "8df2ee132a5c560ce0ef82c99fc2de2bf2ca8e1e8b387a4a899becb63bd882bb",
+  bytes: 226,
+};
+TINY_PART.splits = { train: TINY_POS, dev: TINY_POS, test: TINY_POS };
+
+async function withSplitFile(fn: (spec: DatasetSpec, dir: string) => Promise<void>): Promise<void> {
+  const sha256 = createHash("sha256").update(formatSplitFile(TINY_PART)).digest("hex");
+  const spec: DatasetSpec = { ...TINY_PART, partition: { ...TINY_PART.partition!, sha256 } };
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeSplitFiles({ tinypart: spec }, dir);
+    await fn(spec, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("loadDatasetFromSpec: a partitioned dataset is cut by its split file into train/dev/test", async () => {
+  await withSplitFile(async (spec, dir) => {
+    const ds = await loadDatasetFromSpec(spec, FIXTURE_DIR, { splitsDir: dir });
+    assertEquals(Object.keys(ds.splits), ["train", "dev", "test"]);
+    const whole = (await readConllFile(join(FIXTURE_DIR, "tinypart", "tiny.pos"), "ritter-pos")).sentences;
+    const split = seededSplit(12, "tinypart");
+    for (const name of ["train", "dev", "test"] as const) {
+      const s = ds.splits[name]!;
+      assertEquals(s.partition!.indices, split[name]);
+      assertEquals(s.sentences, split[name].map((i) => whole[i]));
+      assertEquals([s.path, s.sha256, s.docstarts], [
+        join(FIXTURE_DIR, "tinypart", "tiny.pos"),
+        TINY_POS.sha256,
+        0,
+      ]);
+      assertEquals(s.partition!.path, join(dir, "tinypart.v1.json"));
+    }
+    assertEquals([ds.splits.train!.sentences.length, ds.splits.dev!.sentences.length], [10, 1]);
+    const only = await loadDatasetFromSpec(spec, FIXTURE_DIR, { splitsDir: dir, splits: ["test"] });
+    assertEquals(Object.keys(only.splits), ["test"]);
+    assertEquals(only.splits.test!.sentences, ds.splits.test!.sentences);
+    // the one file is checked once
+    assertEquals((await checkDatasetFiles(spec, FIXTURE_DIR)).map((c) => [c.split, c.status]), [[
+      "train",
+      "ok",
+    ]]);
+  });
+});
+
+Deno.test("loadDatasetFromSpec: a partitioned file with another sentence count is a DataFormatError", async () => {
+  await withSplitFile(async (spec, dir) => {
+    const wrong: DatasetSpec = { ...spec, partition: { ...spec.partition!, sentences: 13 } };
+    await assertRejects(
+      () => loadDatasetFromSpec(wrong, FIXTURE_DIR, { splitsDir: dir }),
+      DataFormatError,
+      'has 12 sentences, expected 13 (the split of dataset "tinypart")',
+    );
+    await assertRejects(() => loadDatasetFromSpec(spec, FIXTURE_DIR), Deno.errors.NotFound); // no split file
+  });
+});
+
+const REAL_PARTITIONED: [string, number[], number[]][] = [
+  // id, sentences train/dev/test, tokens train/dev/test (split v1)
+  ["ritter2011-pos", [631, 78, 78], [12094, 1664, 1427]], // Yang et al.'s split: 12,196 / 1,362 / 1,627
+  ["ritter2011-ner", [1916, 239, 239], [37221, 4647, 4601]], // Yang et al.'s split: 36,936 / 4,612 / 4,921
+  ["ptb-wsj-sample", [3132, 391, 391], [74870, 9286, 9928]],
+];
+
+for (const [id, sentences, tokens] of REAL_PARTITIONED) {
+  Deno.test({
+    name: `real data: loadDataset('${id}') gives train/dev/test of ${sentences.join("/")} sentences, ${
+      tokens.join("/")
+    } tokens`,
+    ignore: dataDir === undefined,
+    fn: async () => {
+      const ds = await loadDataset(id, dataDir!);
+      const splits = (["train", "dev", "test"] as const).map((s) => ds.splits[s]!);
+      assertEquals(splits.map((s) => s.sentences.length), sentences);
+      assertEquals(splits.map((s) => s.sentences.reduce((n, x) => n + x.words.length, 0)), tokens);
+      assertEquals(splits.map((s) => s.sha256), splits.map(() => DATASETS[id].splits.train!.sha256));
+    },
+  });
+}

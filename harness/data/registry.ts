@@ -23,9 +23,28 @@ export interface SplitFile {
 export interface PaperStats {
   /** Paper, table and page, e.g. `Zhou et al. (2019), DATNet, ACL, Table 1`. */
   source: string;
-  splits: Partial<Record<SplitName, { tokens: number; entities: number }>>;
+  /** `entities` is absent where the paper prints none (POS datasets, or token counts only). */
+  splits: Partial<Record<SplitName, { tokens: number; entities?: number }>>;
   /** What the paper's counts include, where known. */
   note?: string;
+}
+
+/**
+ * How the splits of a dataset without official ones are cut from its single file: a seeded 80/10/10 split by
+ * sentence index (`SPLIT_ALGORITHM` in `splits.ts`), written down in `harness/data/splits/<id>.v<version>.json`.
+ * Such a dataset's `splits.train`, `.dev` and `.test` all name that one file.
+ */
+export interface SplitPartition {
+  /** Split version; the file is `<id>.v<version>.json`. Bump it (and keep the old file) to change a split. */
+  version: number;
+  /** Seed string of the split: sentence `i`'s sort key is sha256(`${seed}:${i}`). */
+  seed: string;
+  /** Sentences in the source file as the reader sees them (checked on load). */
+  sentences: number;
+  /** sha256 of the split file, lower-case hex (checked on load). */
+  sha256: string;
+  /** Why the split is ours and what the paper did instead. */
+  note: string;
 }
 
 /** A registered dataset. Its files live under `<data dir>/<dir>/`. */
@@ -35,12 +54,15 @@ export interface DatasetSpec {
   /** ISO 639-1 code. */
   language: string;
   task: TaskKind;
-  /** Tag scheme of the files (loaders keep it; callers convert). */
+  /** Tag scheme of the files (loaders keep it; callers convert). POS tags are plain labels, not chunk tags: for
+   * `task: "pos"` the scheme is meaningless and set to `IOB2` by convention; never convert POS tags. */
   scheme: TagScheme;
   format: ConllFormat;
   /** Folder under the data dir. */
   dir: string;
   splits: Partial<Record<SplitName, SplitFile>>;
+  /** Set when the splits are cut from one file by a seeded split rather than being separate files. */
+  partition?: SplitPartition;
   licence: string;
   homepage: string;
   /** Canonical download location and what to take from it. */
@@ -62,6 +84,44 @@ const RITTER =
 const WNUT17 =
   "https://raw.githubusercontent.com/leondz/emerging_entities_17/e52a2d2a71ac1a051ca2d532eef28653c5c02603";
 const NLTK = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora";
+const NLTK_PINNED =
+  "https://raw.githubusercontent.com/nltk/nltk_data/5db857e6f7df11eabb5e5665836db9ec8df07e28/packages/corpora";
+const RITTER_ANNOTATED =
+  "https://raw.githubusercontent.com/aritter/twitter_nlp/65f3d77134c40d920db8d431c5c6faef1c051c94/data/annotated";
+const YANG_TABLE1 =
+  "Yang, Salakhutdinov and Cohen (2017), Transfer Learning for Sequence Tagging with Hierarchical " +
+  "Recurrent Networks, ICLR, Table 1 (§4.1)";
+const RITTER_LICENCE =
+  "GPL-3.0 (the aritter/twitter_nlp repository; no data-specific licence); tweets subject to " +
+  "Twitter's terms";
+const RITTER_CITATION =
+  "Alan Ritter, Sam Clark, Mausam and Oren Etzioni. 2011. Named Entity Recognition in " +
+  "Tweets: An Experimental Study. In Proceedings of EMNLP 2011, pages 1524-1534.";
+const RITTER_SPLIT_NOTE =
+  "no official splits; Yang et al. (2017, §4.1) sampled 10% test, 10% dev, 80% train at " +
+  "random, but their split files (kimi.ml.cmu.edu/transfer/data.tar.gz) cannot be obtained: this seeded split is " +
+  "ours (a deviation), with the same proportions";
+
+/** The single file of Ritter 2011 POS (`pos.txt`), which every split of `ritter2011-pos` reads. */
+const RITTER_POS_FILE: SplitFile = {
+  file: "pos.txt",
+  sha256: "c7a1c7a8aa2076363ec3e726a772579c202d15af660bb45b0f2e59d5327c06dc",
+  bytes: 128978,
+  url: `${RITTER_ANNOTATED}/pos.txt`,
+};
+/** The single file of Ritter 2011 NER (`ner.txt`), which every split of `ritter2011-ner` reads. */
+const RITTER_NER_FILE: SplitFile = {
+  file: "ner.txt",
+  sha256: "8573ac2f0b9bd533488332954a3db9958da4789bc4f8c26de10bb346e96e5390",
+  bytes: 356556,
+  url: `${RITTER_ANNOTATED}/ner.txt`,
+};
+/** The derived NLTK PTB WSJ sample (`wsj_0001-0199.pos.tsv`), which every split of `ptb-wsj-sample` reads. */
+const PTB_SAMPLE_FILE: SplitFile = {
+  file: "wsj_0001-0199.pos.tsv",
+  sha256: "7b620f0c63fbb500983e427a37b854603be29910d9400b79edcda0aed10f2bb4",
+  bytes: 825510,
+};
 
 const CONLL2002_LICENCE =
   'Research only: "may only be used for research applications in the context of the ' +
@@ -319,6 +379,107 @@ export const DATASETS: Record<string, DatasetSpec> = {
     citation:
       "Erik F. Tjong Kim Sang and Sabine Buchholz. 2000. Introduction to the CoNLL-2000 Shared Task: " +
       "Chunking. In Proceedings of CoNLL-2000 and LLL-2000, pages 127-132.",
+    paperStats: {
+      source: YANG_TABLE1,
+      splits: { train: { tokens: 211727 }, test: { tokens: 47377 } },
+      note: "no dev split (Yang et al. train chunking on train.txt only and evaluate on test.txt)",
+    },
+  },
+  "ritter2011-pos": {
+    id: "ritter2011-pos",
+    title: "Ritter 2011 Twitter POS",
+    language: "en",
+    task: "pos",
+    scheme: "IOB2",
+    format: "ritter-pos",
+    dir: "ritter2011_twitter",
+    splits: { train: RITTER_POS_FILE, dev: RITTER_POS_FILE, test: RITTER_POS_FILE },
+    partition: {
+      version: 1,
+      seed: "tagbench/ritter2011-pos/v1",
+      sentences: 787,
+      sha256: "2aa35046476af167acb4e49129e154195dc56973977cead7b8d069342476b796",
+      note: RITTER_SPLIT_NOTE,
+    },
+    licence: RITTER_LICENCE,
+    homepage: "https://github.com/aritter/twitter_nlp",
+    download: `${RITTER_ANNOTATED}/pos.txt (github.com/aritter/twitter_nlp, data/annotated/pos.txt)`,
+    citation: RITTER_CITATION,
+    paperStats: {
+      source: YANG_TABLE1,
+      splits: { train: { tokens: 12196 }, dev: { tokens: 1362 }, test: { tokens: 1627 } },
+      note:
+        "their own random 80/10/10 split; the three counts sum to this file's 15,185 tokens, so the per-split " +
+        "counts of our split differ while the total agrees",
+    },
+  },
+  "ritter2011-ner": {
+    id: "ritter2011-ner",
+    title: "Ritter 2011 Twitter NER",
+    language: "en",
+    task: "ner",
+    scheme: "IOB2",
+    format: "wnut",
+    dir: "ritter2011_twitter",
+    splits: { train: RITTER_NER_FILE, dev: RITTER_NER_FILE, test: RITTER_NER_FILE },
+    partition: {
+      version: 1,
+      seed: "tagbench/ritter2011-ner/v1",
+      sentences: 2394,
+      sha256: "254220827bf6a65245edaa41d8f3d89d710c87b356ce55c53fb90de29395a570",
+      note: RITTER_SPLIT_NOTE,
+    },
+    licence: RITTER_LICENCE,
+    homepage: "https://github.com/aritter/twitter_nlp",
+    download:
+      `${RITTER_ANNOTATED}/ner.txt (github.com/aritter/twitter_nlp, data/annotated/ner.txt; the same ` +
+      "2,394 tweets as wnut16/train in another order)",
+    citation: RITTER_CITATION,
+    paperStats: {
+      source: YANG_TABLE1,
+      splits: { train: { tokens: 36936 }, dev: { tokens: 4612 }, test: { tokens: 4921 } },
+      note:
+        "their own random 80/10/10 split; the three counts sum to this file's 46,469 tokens, so the per-split " +
+        "counts of our split differ while the total agrees; no entity counts printed",
+    },
+  },
+  "ptb-wsj-sample": {
+    id: "ptb-wsj-sample",
+    title: "Penn Treebank WSJ POS, NLTK 10% sample (wsj_0001-0199)",
+    language: "en",
+    task: "pos",
+    scheme: "IOB2",
+    format: "ptb-pos",
+    dir: "ptb_wsj_sample_nltk",
+    splits: { train: PTB_SAMPLE_FILE, dev: PTB_SAMPLE_FILE, test: PTB_SAMPLE_FILE },
+    partition: {
+      version: 1,
+      seed: "tagbench/ptb-wsj-sample/v1",
+      sentences: 3914,
+      sha256: "76098f973a39b8f6c852e3be50ae63e752dae585b648dc9e22e9ea418d07e288",
+      note:
+        "the full PTB (WSJ sections 0-18 train / 19-21 dev / 22-24 test, Toutanova et al. 2003, used by Yang " +
+        "et al.) is LDC-licensed and not available; this sample (files wsj_0001-0199, all inside sections 00-01) " +
+        "has no splits, so this seeded sentence-level split is ours (a deviation): sentences of one article can " +
+        "fall into different splits",
+    },
+    licence:
+      "LDC copyright (C) 1995; NLTK's 10% fragment \"made available under fair use ... for non-commercial " +
+      'use only" (nltk_data treebank.xml); redistribution restricted',
+    homepage: "https://www.nltk.org/nltk_data/",
+    download: `${NLTK_PINNED}/treebank.zip (sha256 ` +
+      "9da92d76c3666cfb6cddeaed0f7e86b344cce0f0928a286d439e555f19c37399); derive wsj_0001-0199.pos.tsv from " +
+      "treebank/combined/wsj_0001.mrg ... wsj_0199.mrg in file order: each top-level tree is a sentence, each leaf " +
+      "(TAG word) a line word<TAB>TAG, leaves tagged -NONE- dropped, PTB escapes kept, a blank line after each " +
+      "sentence (ptb_wsj_sample_nltk/PROVENANCE.md)",
+    citation:
+      "Mitchell P. Marcus, Beatrice Santorini and Mary Ann Marcinkiewicz. 1993. Building a Large Annotated " +
+      "Corpus of English: The Penn Treebank. Computational Linguistics 19(2):313-330.",
+    paperStats: {
+      source: YANG_TABLE1,
+      splits: { train: { tokens: 912344 }, dev: { tokens: 131768 }, test: { tokens: 129654 } },
+      note: "these are the full PTB's WSJ 0-18 / 19-21 / 22-24; this sample holds 94,084 tokens in all",
+    },
   },
 };
 

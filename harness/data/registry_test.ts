@@ -20,6 +20,9 @@ Deno.test("registry: the required datasets and their files", () => {
     "conll2002-es",
     "conll2002-nl",
     "conll2003",
+    "ptb-wsj-sample",
+    "ritter2011-ner",
+    "ritter2011-pos",
     "wnut16",
     "wnut17",
   ]);
@@ -43,12 +46,41 @@ Deno.test("registry: DATNet Table 1 statistics", () => {
   assert(DATASETS.conll2003.paperStats!.source.includes("Table 1"));
 });
 
+Deno.test("registry: partitioned datasets read one file for all three splits, with a seeded split file", () => {
+  const ids = Object.values(DATASETS).filter((d) => d.partition).map((d) => d.id).sort();
+  assertEquals(ids, ["ptb-wsj-sample", "ritter2011-ner", "ritter2011-pos"]);
+  for (const id of ids) {
+    const { splits, partition } = DATASETS[id];
+    assertEquals(Object.keys(splits), ["train", "dev", "test"]);
+    assert(splits.train === splits.dev && splits.dev === splits.test, id);
+    assert(/^[0-9a-f]{64}$/.test(partition!.sha256) && partition!.seed === `tagbench/${id}/v1`, id);
+  }
+  assertEquals(
+    [DATASETS["ritter2011-pos"].format, DATASETS["ritter2011-ner"].format, DATASETS["ptb-wsj-sample"].format],
+    ["ritter-pos", "wnut", "ptb-pos"],
+  );
+  assertEquals(DATASETS["ritter2011-pos"].task, "pos");
+  assertEquals(DATASETS["ptb-wsj-sample"].task, "pos");
+});
+
+Deno.test("registry: Yang et al. (2017) Table 1 token counts", () => {
+  const t = (id: string) =>
+    (["train", "dev", "test"] as const).map((s) => DATASETS[id].paperStats!.splits[s]?.tokens);
+  assertEquals(t("ritter2011-pos"), [12196, 1362, 1627]);
+  assertEquals(t("ritter2011-ner"), [36936, 4612, 4921]);
+  assertEquals(t("ptb-wsj-sample"), [912344, 131768, 129654]);
+  assertEquals(t("conll2000"), [211727, undefined, 47377]);
+  // the Twitter counts sum to the whole file: Yang et al. split these very files
+  assertEquals(12196 + 1362 + 1627, 15185);
+  assertEquals(36936 + 4612 + 4921, 46469);
+});
+
 Deno.test("getDataset: known id, and did-you-mean for an unknown one", () => {
   assertEquals(getDataset("wnut16").title, "WNUT-2016 Twitter NER");
   assertEquals(
     assertThrows(() => getDataset("conll03"), UnknownDatasetError).message,
     'Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, conll2002-nl, ' +
-      "conll2003, wnut16, wnut17",
+      "conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, wnut17",
   );
   assertThrows(() => getDataset("WNUT17"), UnknownDatasetError, 'Did you mean "wnut17"?');
   const e = assertThrows(() => getDataset("imagenet"), UnknownDatasetError);

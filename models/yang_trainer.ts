@@ -1,0 +1,551 @@
+/**
+ * Joint training of the Yang et al. (ICLR 2017, §3.3) model family as the released code does it
+ * (kimiyoung/transfer `joint.py`, `lang.joint.py`, `cnn_rnn.py`; design.md §6 "yang2017"):
+ *
+ * - One iteration = one batch (10 sentences) of ONE task and one update of that task's loss.
+ * - Task schedule: `"alternate"` (default; the released code's `for i in range(len(models))`: tasks take turns
+ *   in input order, the target listed first) or `"sample"` (the paper's §3.3 text: each iteration draws the
+ *   task from fixed probabilities, a binomial for two tasks). See {@link YANG_SCHEDULE_RULES}.
+ * - AdaGrad (Lasagne: accumulators start at 0, ε = 1e-6), lr 0.01, no clipping, no regularisation. **Each task
+ *   has its own AdaGrad instance**, hence its own accumulators, also over the shared weights (the released code
+ *   builds one Theano model, with its own `lasagne.updates.adagrad`, per task).
+ * - Each task reads its training set in seeded shuffled passes (an epoch), batches of consecutive indices of the
+ *   permutation, the last batch of a pass possibly smaller (`step_train`).
+ * - Evaluation of the target task (dev and test) follows `step_train`'s rule, {@link YANG_EVALUATION_RULE}.
+ * - Reported number: `"max-test"` (the released code's `max_f1`: the maximum test score over all evaluations)
+ *   or `"dev"` (the test score at the evaluation with the best dev score). Early stopping (the paper's "we do
+ *   early stopping on the target task performance"; the released loop never stops) after `patience`
+ *   evaluations without a new best on the selection split; a budget of target epochs and/or iterations.
+ *
+ * Label-rate subsets and train+dev pooling are the caller's job (`TaskData.train` is used as given).
+ * Randomness: `cfg.seed` seeds one Rng from which, in this order, the weight initialisation, the schedule and one
+ * shuffling stream per task (input order) are derived; same seed + backend + data ⇒ identical results.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import type { LookupPolicy, PRF, Scorer, Sentence, WordEmbeddings } from "../harness/types.ts";
+import { ensureGradients } from "./backend.ts";
+import { createRng, deriveSeed, type Rng } from "./init.ts";
+import { AdaGrad } from "./optim.ts";
+import {
+  buildCharVocabulary,
+  buildWordVocabulary,
+  encodeBatch,
+  type EncodedBatch,
+  makeBatches,
+  Vocabulary,
+  type WordVocabularyInfo,
+} from "./vocab.ts";
+import {
+  YANG_SHARING,
+  type YangConfig,
+  type YangDescription,
+  YangModel,
+  type YangTaskInput,
+} from "./yang.ts";
+
+/** One task's sentences and embeddings. Tags in the task's training scheme (IOBES in the paper). */
+export interface YangTaskData {
+  /** Task name (unique; becomes part of variable names). */
+  name: string;
+  /** Training sentences as given (the caller pools train+dev and draws label-rate subsets). May be empty for
+   * the target (zero-shot transfer): its turns then make no update. */
+  train: Sentence[];
+  /** Target only: dev sentences (needed for `selection: "dev"`). */
+  dev: Sentence[];
+  /** Target only: test sentences. */
+  test: Sentence[];
+  lookup: LookupPolicy;
+  embeddings?: WordEmbeddings;
+  /** Pretrained vectors: `"trainable"` (default, released code) or `"frozen"`. */
+  pretrained?: "trainable" | "frozen";
+  /** Word embedding size without pretrained vectors (default the model's; 64 for Spanish). */
+  wordEmbeddingDim?: number;
+  /** Label mapping to the shared tag set (T-A, §3.2.1): tag → shared tag; unlisted tags map to themselves. */
+  labelMap?: Readonly<Record<string, string>>;
+}
+
+/** How the target is evaluated during training (see {@link YANG_EVALUATION_RULE}). */
+export interface YangEvaluationSchedule {
+  /** Period in sentences after the warm-up (released `PERIOD` 100 = every 10 batches of 10). */
+  everySentences: number;
+  /** Period in sentences during the warm-up (released `MIN_PERIOD` 4000). */
+  warmupEverySentences: number;
+  /** Warm-up while completed target epochs ≤ this (released `MIN_PERIODS[0]` 4 for the target, task 0). */
+  warmupEpochs: number;
+}
+
+/** One joint training run. */
+export interface YangTrainConfig {
+  model: YangConfig;
+  seed: number;
+  /** AdaGrad learning rate (0.01). */
+  lr: number;
+  /** Sentences per batch (10). */
+  batchSize: number;
+  /** Name of the target task (evaluated, early-stopped, reported). */
+  target: string;
+  /** Task schedule (see {@link YANG_SCHEDULE_RULES}); default `"alternate"`. */
+  schedule?: "alternate" | "sample";
+  /** `"sample"` only: relative task probabilities by task name (normalised; every task needs one > 0). */
+  taskProbabilities?: Readonly<Record<string, number>>;
+  evaluation: YangEvaluationSchedule;
+  /** Stop after this many completed target epochs (the released joint loop has no limit). */
+  maxEpochs: number;
+  /** Optional cap on iterations (all tasks together). */
+  maxIterations?: number;
+  /** Stop after this many evaluations without a new best on the selection split; 0 = never. */
+  patience: number;
+  /** `"max-test"`: the maximum test score over evaluations (released code); `"dev"`: test at the best dev. */
+  selection: "max-test" | "dev";
+  /**
+   * Word vocabulary: `"all-splits"` (released code: words of every split of every task; trainable rows of
+   * dev/test-only words keep their initial value, pretrained or random, as they get no gradient) or `"train"`
+   * (training words; others map to UNK). A frozen pretrained table always takes every split's words it knows.
+   * Chars follow the same rule. Default `"all-splits"`.
+   */
+  vocabulary?: "all-splits" | "train";
+  /** Batch size for prediction (released `test_batch_size` 100); does not change results. */
+  evalBatchSize?: number;
+}
+
+/** The released code's protocol (design.md §6): AdaGrad 0.01, batch 10, alternate, max-test, no early stop. */
+export const YANG_TRAIN_DEFAULTS: Omit<YangTrainConfig, "model" | "seed" | "target"> = {
+  lr: 0.01,
+  batchSize: 10,
+  schedule: "alternate",
+  evaluation: { everySentences: 100, warmupEverySentences: 4000, warmupEpochs: 4 },
+  maxEpochs: 100,
+  patience: 0,
+  selection: "max-test",
+  vocabulary: "all-splits",
+  evalBatchSize: 100,
+};
+
+/** The task-schedule rules, verbatim for the run manifest. */
+export const YANG_SCHEDULE_RULES: Readonly<Record<"alternate" | "sample", string>> = {
+  alternate: "Tasks take turns in input order (target first), one batch of one task per iteration, as the " +
+    "released joint.py/lang.joint.py loop `for i in range(len(models))`.",
+  sample: "Each iteration draws one task with the given fixed probabilities (paper §3.3: a binomial over " +
+    "{source, target}) from the seeded schedule stream, then takes that task's next batch.",
+};
+
+/** When the target is evaluated, verbatim for the run manifest. */
+export const YANG_EVALUATION_RULE =
+  "After each target iteration (cnn_rnn.step_train): the in-epoch iteration counter i is incremented; when the " +
+  "target's pass ends, completed epochs e += 1 and i = 0; period = warmupEverySentences while e ≤ warmupEpochs, " +
+  "else everySentences; the target's dev and test sets are evaluated when i·batchSize mod period = 0 (so at every " +
+  "epoch end, too). If training stops after an unevaluated target iteration, one final evaluation is made.";
+
+/** One evaluation of the target. */
+export interface YangEvaluation {
+  /** 0-based index among the run's evaluations. */
+  index: number;
+  /** Iterations so far, all tasks. */
+  iteration: number;
+  /** Completed target epochs at the time. */
+  targetEpochs: number;
+  /** Absent when the target has no dev sentences. */
+  dev?: PRF;
+  test: PRF;
+  /** Per task: mean batch loss of its iterations since the previous evaluation (NaN when it had none). */
+  trainLoss: Record<string, number>;
+  evalSeconds: number;
+}
+
+/** Reported after every iteration (and with `evaluation` after an evaluation). */
+export interface YangProgress {
+  iteration: number;
+  task: string;
+  loss: number;
+  targetEpochs: number;
+  evaluation?: YangEvaluation;
+}
+
+/** Vocabulary summary per task, for the manifest. */
+export interface YangTaskVocabulary extends WordVocabularyInfo {
+  tags: number;
+}
+
+/** What a joint training run produced. */
+export interface YangOutcome {
+  selection: "max-test" | "dev";
+  /** The evaluation the reported numbers come from. */
+  selected: YangEvaluation;
+  dev?: PRF;
+  test: PRF;
+  evaluations: YangEvaluation[];
+  /** Test predictions at the selected evaluation (tags of the target; T-A: the shared tag set). */
+  testPredictions: string[][];
+  iterations: number;
+  /** Iterations per task (updates + empty turns of an empty target). */
+  taskIterations: Record<string, number>;
+  targetEpochs: number;
+  stopReason: "max-epochs" | "max-iterations" | "early-stopping";
+  /** Seconds of training iterations (evaluation excluded). */
+  trainSeconds: number;
+  trainTokensPerSec: number;
+  iterationsPerSec: number;
+  schedule: string;
+  model: YangDescription;
+  vocab: { chars: number; tasks: Record<string, YangTaskVocabulary> };
+}
+
+/**
+ * One AdaGrad (Lasagne form) per task over that task's variables, so shared weights get one set of
+ * accumulators per task, as in the released code. {@link YangJointOptimizer.step} makes one update of one task.
+ */
+export class YangJointOptimizer {
+  readonly model: YangModel;
+  readonly #optimizers: Map<string, AdaGrad>;
+  readonly #vars: Map<string, tf.Variable[]>;
+
+  constructor(model: YangModel, lr = 0.01) {
+    this.model = model;
+    this.#vars = new Map(model.tasks.map((t) => [t, model.trainableVariables(t)]));
+    this.#optimizers = new Map(model.tasks.map((t) => [t, AdaGrad.lasagne(this.#vars.get(t)!, lr)]));
+  }
+
+  /**
+   * `task`'s optimizer.
+   *
+   * @throws {Error} for an unknown task.
+   */
+  optimizer(task: string): AdaGrad {
+    const o = this.#optimizers.get(task);
+    if (!o) throw new Error(`No optimizer for task "${task}": expected ${this.model.tasks.join(", ")}`);
+    return o;
+  }
+
+  /** One AdaGrad update of `task`'s variables on `batch`'s loss (no clipping); returns the batch-mean loss. */
+  step(task: string, batch: EncodedBatch): number {
+    const opt = this.optimizer(task);
+    const { value, grads } = tf.variableGrads(() => this.model.loss(batch, task), this.#vars.get(task)!);
+    opt.step(grads);
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  }
+
+  /** Frees the accumulators (not the model). */
+  dispose(): void {
+    for (const o of this.#optimizers.values()) o.dispose();
+  }
+}
+
+/** Fisher–Yates permutation of 0..n−1. */
+function permutation(n: number, rng: Rng): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** A task's training sentences in seeded shuffled passes (`step_train`): batches, and whether a pass ended. */
+class Passes {
+  #batches: number[][] = [];
+  #next = 0;
+  epochs = 0;
+  constructor(readonly size: number, readonly batchSize: number, readonly rng: Rng) {
+    this.#reshuffle();
+  }
+  #reshuffle(): void {
+    this.#batches = this.size ? makeBatches(permutation(this.size, this.rng), this.batchSize) : [[]];
+    this.#next = 0;
+  }
+  /** The next batch (empty for an empty set) and whether it ended the pass. */
+  next(): { ids: number[]; endOfPass: boolean } {
+    const ids = this.#batches[this.#next++];
+    const endOfPass = this.#next >= this.#batches.length;
+    if (endOfPass) {
+      this.epochs++;
+      this.#reshuffle();
+    }
+    return { ids, endOfPass };
+  }
+}
+
+function mapTags(s: Sentence, map?: Readonly<Record<string, string>>): Sentence {
+  return map ? { words: s.words, tags: s.tags.map((t) => map[t] ?? t) } : s;
+}
+
+function checkConfig(cfg: YangTrainConfig, tasks: YangTaskData[]): void {
+  const names = tasks.map((t) => t.name);
+  if (!names.includes(cfg.target)) {
+    throw new Error(`Target task "${cfg.target}" is not one of the tasks: ${names.join(", ")}`);
+  }
+  if (!(cfg.lr >= 0)) throw new Error(`YangTrainConfig.lr must be ≥ 0, got ${cfg.lr}`);
+  for (const [k, v] of [["batchSize", cfg.batchSize], ["maxEpochs", cfg.maxEpochs]] as const) {
+    if (!(Number.isInteger(v) && v >= 1)) {
+      throw new Error(`YangTrainConfig.${k} must be an integer ≥ 1, got ${v}`);
+    }
+  }
+  if (cfg.maxIterations !== undefined && !(Number.isInteger(cfg.maxIterations) && cfg.maxIterations >= 1)) {
+    throw new Error(`YangTrainConfig.maxIterations must be an integer ≥ 1 when given`);
+  }
+  if (!(Number.isInteger(cfg.patience) && cfg.patience >= 0)) {
+    throw new Error(`YangTrainConfig.patience must be an integer ≥ 0, got ${cfg.patience}`);
+  }
+  const e = cfg.evaluation;
+  for (
+    const [k, v] of [["everySentences", e.everySentences], ["warmupEverySentences", e.warmupEverySentences]]
+  ) {
+    if (!(Number.isInteger(v) && (v as number) >= 1)) {
+      throw new Error(`YangTrainConfig.evaluation.${k} must be an integer ≥ 1`);
+    }
+  }
+  if (!(Number.isInteger(e.warmupEpochs) && e.warmupEpochs >= -1)) {
+    throw new Error(`YangTrainConfig.evaluation.warmupEpochs must be an integer ≥ −1 (−1: no warm-up)`);
+  }
+  if (cfg.selection !== "max-test" && cfg.selection !== "dev") {
+    throw new Error(
+      `YangTrainConfig.selection must be "max-test" or "dev", got "${cfg.selection as string}"`,
+    );
+  }
+  const schedule = cfg.schedule ?? "alternate";
+  if (schedule !== "alternate" && schedule !== "sample") {
+    throw new Error(`YangTrainConfig.schedule must be "alternate" or "sample", got "${schedule as string}"`);
+  }
+  if (schedule === "sample") {
+    for (const n of names) {
+      const p = cfg.taskProbabilities?.[n];
+      if (!(p !== undefined && p > 0 && Number.isFinite(p))) {
+        throw new Error(`Schedule "sample" needs taskProbabilities["${n}"] > 0`);
+      }
+    }
+  }
+  const target = tasks.find((t) => t.name === cfg.target)!;
+  if (cfg.selection === "dev" && target.dev.length === 0) {
+    throw new Error(`Selection "dev" needs target dev sentences, but "${cfg.target}" has none`);
+  }
+  if (target.test.length === 0) throw new Error(`The target task "${cfg.target}" has no test sentences`);
+  for (const t of tasks) {
+    if (t.name !== cfg.target && !t.train.some((s) => s.words.length > 0)) {
+      throw new Error(`Source task "${t.name}" has no training sentence`);
+    }
+  }
+}
+
+/**
+ * Trains a Yang et al. model jointly on `tasks` and evaluates `cfg.target` periodically with `score` (gold and
+ * predicted tag strings; the PRF's `f1` is the score, accuracy for POS). Empty sentences are skipped in training
+ * and predicted as []. With T-A every task's tags (all splits) are mapped through its `labelMap` and the union is
+ * the shared tag set; the target's gold tags are mapped too, so scores are on the shared tag set.
+ *
+ * @throws {Error} for an invalid configuration, a target without test sentences, a source without training
+ *   sentences, or tasks that the architecture cannot share (see `validateYangConfig`).
+ */
+export async function trainYang(
+  cfg: YangTrainConfig,
+  tasks: YangTaskData[],
+  score: Scorer,
+  onProgress?: (p: YangProgress) => void,
+): Promise<YangOutcome> {
+  checkConfig(cfg, tasks);
+  await ensureGradients();
+  const root = createRng(cfg.seed);
+  const initRng = createRng(deriveSeed(root));
+  const scheduleRng = createRng(deriveSeed(root));
+  const shuffleRngs = tasks.map(() => createRng(deriveSeed(root)));
+  const shared = YANG_SHARING[cfg.model.architecture];
+  const allSplits = (cfg.vocabulary ?? "all-splits") === "all-splits";
+
+  // Sentences with mapped tags; vocabularies.
+  const data = tasks.map((t) => ({
+    task: t,
+    train: t.train.filter((s) => s.words.length > 0).map((s) => mapTags(s, t.labelMap)),
+    dev: t.dev.map((s) => mapTags(s, t.labelMap)),
+    test: t.test.map((s) => mapTags(s, t.labelMap)),
+  }));
+  const vocabSource = (d: (typeof data)[number]) => allSplits ? [...d.train, ...d.dev, ...d.test] : d.train;
+  const charVocab = buildCharVocabulary(data.flatMap(vocabSource));
+  const wordVocab = (group: typeof data): { vocab: Vocabulary; info: WordVocabularyInfo } => {
+    const t = group[0].task;
+    if (t.embeddings && t.pretrained === "frozen") {
+      return buildWordVocabulary(
+        group.flatMap((d) => [...d.train, ...d.dev, ...d.test]),
+        t.lookup,
+        t.embeddings,
+      );
+    }
+    const { vocab } = buildWordVocabulary(group.flatMap(vocabSource), t.lookup);
+    let info: WordVocabularyInfo = { size: vocab.size };
+    if (t.embeddings) {
+      const found = vocab.tokens.filter((w) => t.embeddings!.index.has(w)).length;
+      info = { ...info, embeddings: t.embeddings.name, typeCoverage: found / Math.max(1, vocab.size - 2) };
+    }
+    return { vocab, info };
+  };
+  const words = shared.includes("wordEmbedding")
+    ? Array(tasks.length).fill(wordVocab(data))
+    : data.map((d) => wordVocab([d]));
+  const tagsOf = (ds: typeof data) =>
+    Vocabulary.build("tag", ds.flatMap((d) => [...d.train, ...d.dev, ...d.test].flatMap((s) => s.tags)));
+  const tags = shared.includes("crf") ? Array(tasks.length).fill(tagsOf(data)) : data.map((d) => tagsOf([d]));
+  const inputs: YangTaskInput[] = tasks.map((t, i) => ({
+    name: t.name,
+    wordVocab: words[i].vocab,
+    tagVocab: tags[i],
+    lookup: t.lookup,
+    embeddings: t.embeddings,
+    pretrained: t.pretrained,
+    wordEmbeddingDim: t.wordEmbeddingDim,
+  }));
+
+  const model = YangModel.create(cfg.model, { charVocab, tasks: inputs }, initRng);
+  const optim = new YangJointOptimizer(model, cfg.lr);
+  const ti = tasks.findIndex((t) => t.name === cfg.target);
+  const target = data[ti];
+  const passes = data.map((d, i) => new Passes(d.train.length, cfg.batchSize, shuffleRngs[i]));
+  const schedule = cfg.schedule ?? "alternate";
+  const probs = tasks.map((t) => cfg.taskProbabilities?.[t.name] ?? 0);
+  const probSum = probs.reduce((a, b) => a + b, 0);
+  const evalBatch = cfg.evalBatchSize ?? 100;
+
+  const predict = async (sentences: Sentence[]): Promise<string[][]> => {
+    const out: string[][] = sentences.map(() => []);
+    const ids = sentences.map((_, i) => i).filter((i) => sentences[i].words.length > 0);
+    for (const batch of makeBatches(ids, evalBatch, (i) => sentences[i].words.length, true)) {
+      const enc = encodeBatch(
+        batch.map((i) => sentences[i]),
+        words[ti].vocab,
+        charVocab,
+        undefined,
+        target.task.lookup,
+      );
+      const paths = await model.predict(enc, cfg.target);
+      batch.forEach((i, k) => (out[i] = paths[k].map((t) => tags[ti].token(t))));
+    }
+    return out;
+  };
+  const devGold = target.dev.map((s) => s.tags);
+  const testGold = target.test.map((s) => s.tags);
+
+  const evaluations: YangEvaluation[] = [];
+  let best: { evaluation: YangEvaluation; predictions: string[][] } | undefined;
+  let sinceBest = 0;
+  let iteration = 0;
+  let inEpoch = 0; // the target's in-epoch iteration counter (`self.iter`)
+  let lastEvaluated = true;
+  let trainSeconds = 0;
+  let tokens = 0;
+  const taskIterations: Record<string, number> = Object.fromEntries(tasks.map((t) => [t.name, 0]));
+  const lossSum = tasks.map(() => 0);
+  const lossCount = tasks.map(() => 0);
+  let stopReason: YangOutcome["stopReason"] | undefined;
+
+  const evaluate = async (): Promise<void> => {
+    const e0 = performance.now();
+    const dev = target.dev.length ? score(devGold, await predict(target.dev)) : undefined;
+    const testPred = await predict(target.test);
+    const test = score(testGold, testPred);
+    const evaluation: YangEvaluation = {
+      index: evaluations.length,
+      iteration,
+      targetEpochs: passes[ti].epochs,
+      dev,
+      test,
+      trainLoss: Object.fromEntries(
+        tasks.map((t, i) => [t.name, lossCount[i] ? lossSum[i] / lossCount[i] : NaN]),
+      ),
+      evalSeconds: (performance.now() - e0) / 1000,
+    };
+    lossSum.fill(0);
+    lossCount.fill(0);
+    evaluations.push(evaluation);
+    const value = (e: YangEvaluation) => cfg.selection === "dev" ? e.dev!.f1 : e.test.f1;
+    if (!best || value(evaluation) > value(best.evaluation)) {
+      best = { evaluation, predictions: testPred };
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    lastEvaluated = true;
+  };
+
+  try {
+    while (stopReason === undefined) {
+      const i = schedule === "alternate" ? iteration % tasks.length : drawTask(probs, probSum, scheduleRng);
+      const d = data[i];
+      const name = d.task.name;
+      const t0 = performance.now();
+      const { ids, endOfPass } = passes[i].next();
+      let loss = NaN;
+      if (ids.length) {
+        const batch = encodeBatch(
+          ids.map((k) => d.train[k]),
+          words[i].vocab,
+          charVocab,
+          tags[i],
+          d.task.lookup,
+        );
+        loss = optim.step(name, batch);
+        if (!Number.isFinite(loss)) {
+          throw new Error(`Training diverged: loss ${loss} of task "${name}" at iteration ${iteration + 1}`);
+        }
+        tokens += batch.tokens;
+        lossSum[i] += loss;
+        lossCount[i]++;
+      }
+      trainSeconds += (performance.now() - t0) / 1000;
+      iteration++;
+      taskIterations[name]++;
+      let evaluation: YangEvaluation | undefined;
+      if (i === ti) {
+        lastEvaluated = false;
+        inEpoch = endOfPass ? 0 : inEpoch + 1;
+        const e = cfg.evaluation;
+        const period = passes[ti].epochs <= e.warmupEpochs ? e.warmupEverySentences : e.everySentences;
+        if ((inEpoch * cfg.batchSize) % period === 0) {
+          await evaluate();
+          evaluation = evaluations[evaluations.length - 1];
+        }
+      }
+      onProgress?.({ iteration, task: name, loss, targetEpochs: passes[ti].epochs, evaluation });
+      if (cfg.patience > 0 && sinceBest >= cfg.patience) stopReason = "early-stopping";
+      else if (passes[ti].epochs >= cfg.maxEpochs) stopReason = "max-epochs";
+      else if (cfg.maxIterations !== undefined && iteration >= cfg.maxIterations) {
+        stopReason = "max-iterations";
+      }
+    }
+    if (!lastEvaluated || !best) await evaluate();
+    const sel = best!;
+    return {
+      selection: cfg.selection,
+      selected: sel.evaluation,
+      dev: sel.evaluation.dev,
+      test: sel.evaluation.test,
+      evaluations,
+      testPredictions: sel.predictions,
+      iterations: iteration,
+      taskIterations,
+      targetEpochs: passes[ti].epochs,
+      stopReason,
+      trainSeconds,
+      trainTokensPerSec: trainSeconds > 0 ? tokens / trainSeconds : 0,
+      iterationsPerSec: trainSeconds > 0 ? iteration / trainSeconds : 0,
+      schedule: YANG_SCHEDULE_RULES[schedule],
+      model: model.describe(),
+      vocab: {
+        chars: charVocab.size,
+        tasks: Object.fromEntries(tasks.map((t, i) => [t.name, { ...words[i].info, tags: tags[i].size }])),
+      },
+    };
+  } finally {
+    optim.dispose();
+    model.dispose();
+  }
+}
+
+function drawTask(probs: number[], sum: number, rng: Rng): number {
+  let u = rng() * sum;
+  for (let i = 0; i < probs.length; i++) {
+    u -= probs[i];
+    if (u < 0) return i;
+  }
+  return probs.length - 1;
+}

@@ -1,0 +1,308 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { chunkF1 } from "../harness/metrics/conlleval.ts";
+import type { LookupPolicy, Sentence } from "../harness/types.ts";
+import { createRng, type Rng } from "./init.ts";
+import { buildCharVocabulary, buildTagVocabulary, buildWordVocabulary, encodeBatch } from "./vocab.ts";
+import { YANG_BASE, YANG_SHARING, type YangConfig, YangModel } from "./yang.ts";
+import {
+  trainYang,
+  YANG_SCHEDULE_RULES,
+  YANG_TRAIN_DEFAULTS,
+  YangJointOptimizer,
+  type YangOutcome,
+  type YangTaskData,
+  type YangTrainConfig,
+} from "./yang_trainer.ts";
+import { assertClose, uniqueName, useBackend } from "./_testing.ts";
+
+/** Toy NER: the tag is a function of the word ("new york" is always one LOC chunk). IOB2. */
+const LEXICON: [string, string[]][] = [
+  ["PER", ["John", "Mary", "Peter", "Anna", "Luis", "Carmen"]],
+  ["LOC", ["Paris", "Rome", "Berlin", "Madrid", "Lisbon"]],
+  ["ORG", ["Google", "Reuters", "Siemens", "Telefonica"]],
+  ["O", ["the", "visited", "in", "and", "saw", "met", "with", "today", "from", "said"]],
+];
+
+function toySentences(rng: Rng, n: number, lexicon = LEXICON): Sentence[] {
+  const pick = <T>(a: T[]) => a[Math.floor(rng() * a.length)];
+  const out: Sentence[] = [];
+  for (let i = 0; i < n; i++) {
+    const words: string[] = [];
+    const tags: string[] = [];
+    const len = 3 + Math.floor(rng() * 5);
+    while (words.length < len) {
+      if (rng() < 0.1) {
+        words.push("New", "York");
+        tags.push("B-LOC", "I-LOC");
+        continue;
+      }
+      const [type, ws] = pick(lexicon);
+      words.push(pick(ws));
+      tags.push(type === "O" ? "O" : `B-${type}`);
+    }
+    out.push({ words, tags });
+  }
+  return out;
+}
+
+/** A coarse "POS" task over the same words: NNP for names and places, NN for organisations, X otherwise. */
+function toyPos(rng: Rng, n: number): Sentence[] {
+  return toySentences(rng, n).map((s) => ({
+    words: s.words,
+    tags: s.tags.map((t) => (t === "O" ? "X" : t.endsWith("ORG") ? "NN" : "NNP")),
+  }));
+}
+
+const lookup: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
+
+function target(seed: number, nTrain: number): YangTaskData {
+  const rng = createRng(seed);
+  return {
+    name: "ner",
+    train: toySentences(rng, nTrain),
+    dev: toySentences(rng, 8),
+    test: toySentences(rng, 8),
+    lookup,
+  };
+}
+
+function source(seed: number, nTrain: number): YangTaskData {
+  return { name: "pos", train: toyPos(createRng(seed), nTrain), dev: [], test: [], lookup };
+}
+
+const tinyModel: YangConfig = {
+  ...YANG_BASE,
+  charEmbeddingDim: 4,
+  charGruUnits: 4,
+  wordEmbeddingDim: 8,
+  wordGruUnits: 12,
+  init: "tagbench",
+};
+
+const config: YangTrainConfig = {
+  ...YANG_TRAIN_DEFAULTS,
+  model: tinyModel,
+  seed: 1,
+  target: "ner",
+  lr: 0.05,
+  batchSize: 4,
+  maxEpochs: 4,
+  evaluation: { everySentences: 1000, warmupEverySentences: 1000, warmupEpochs: 0 },
+};
+
+/** The outcome without wall-clock fields and process-unique names. */
+function timeless(o: YangOutcome): unknown {
+  return {
+    ...o,
+    trainSeconds: 0,
+    trainTokensPerSec: 0,
+    iterationsPerSec: 0,
+    model: { ...o.model, name: "" },
+    evaluations: o.evaluations.map((e) => ({ ...e, evalSeconds: 0 })),
+    selected: { ...o.selected, evalSeconds: 0 },
+  };
+}
+
+Deno.test("YangJointOptimizer: one AdaGrad per task, separate accumulators over shared weights", async () => {
+  await useBackend("wasm");
+  const ner = toySentences(createRng(1), 4);
+  const pos = toyPos(createRng(2), 4);
+  const charVocab = buildCharVocabulary([...ner, ...pos]);
+  const wordVocab = buildWordVocabulary([...ner, ...pos], lookup).vocab;
+  const tasks = [
+    { name: "ner", wordVocab, tagVocab: buildTagVocabulary(ner), lookup },
+    { name: "pos", wordVocab, tagVocab: buildTagVocabulary(pos), lookup },
+  ];
+  const model = YangModel.create(
+    { ...tinyModel, architecture: "T-B" },
+    { charVocab, tasks },
+    createRng(3),
+    uniqueName("yopt"),
+  );
+  const bNer = encodeBatch(ner, wordVocab, charVocab, model.tagVocab("ner"), lookup);
+  const bPos = encodeBatch(pos, wordVocab, charVocab, model.tagVocab("pos"), lookup);
+  const lr = 0.01;
+  const opt = new YangJointOptimizer(model, lr);
+  const snap = (vs: tf.Variable[]) => vs.map((v) => Float32Array.from(v.dataSync()));
+  const sharedVars = YANG_SHARING["T-B"].flatMap((g) => model.groupVariables(g, "ner"));
+  const nerHead = model.groupVariables("crf", "ner");
+  const posHead = model.groupVariables("crf", "pos");
+  const grad = (task: string) => {
+    const { value, grads } = tf.variableGrads(
+      () => model.loss(task === "ner" ? bNer : bPos, task),
+      model.trainableVariables(task),
+    );
+    value.dispose();
+    const out = new Map(Object.entries(grads).map(([k, g]) => [k, Float32Array.from(g.dataSync())]));
+    tf.dispose(Object.values(grads));
+    return out;
+  };
+
+  const gNer = grad("ner");
+  const posHead0 = snap(posHead);
+  const shared0 = snap(sharedVars);
+  opt.step("ner", bNer);
+  assert.equal(opt.optimizer("ner").stateTensors(), model.trainableVariables("ner").length);
+  assert.equal(opt.optimizer("pos").stateTensors(), 0, "steps on ner leave pos's accumulators untouched");
+  snap(posHead).forEach((a, i) => assert.deepEqual(a, posHead0[i], "pos's CRF is not updated by ner"));
+  const shared1 = snap(sharedVars);
+  shared1.forEach((a, i) => assert.notDeepEqual(a, shared0[i], `${sharedVars[i].name} updated by ner`));
+
+  // pos's first step on the shared weights uses fresh accumulators: Δw = −lr·g/√(g² + 1e-6), whatever ner did.
+  const gPos = grad("pos");
+  const nerHead1 = snap(nerHead);
+  opt.step("pos", bPos);
+  assert.equal(opt.optimizer("pos").stateTensors(), model.trainableVariables("pos").length);
+  assert.equal(opt.optimizer("ner").stateTensors(), model.trainableVariables("ner").length);
+  snap(nerHead).forEach((a, i) => assert.deepEqual(a, nerHead1[i], "ner's CRF is not updated by pos"));
+  let discriminating = 0;
+  snap(sharedVars).forEach((w2, i) => {
+    const name = sharedVars[i].name;
+    const g = gPos.get(name)!;
+    const ga = gNer.get(name)!;
+    const own = Array.from(g, (x, k) => shared1[i][k] - lr * x / Math.sqrt(x * x + 1e-6));
+    assertClose(w2, own, 2e-6, 1e-6, `${name} after pos's first step`);
+    // Had the accumulators been shared, the step would have been −lr·g/√(g_ner² + g² + 1e-6).
+    g.forEach((x, k) => {
+      const pooled = shared1[i][k] - lr * x / Math.sqrt(ga[k] * ga[k] + x * x + 1e-6);
+      if (Math.abs(pooled - own[k]) > 1e-4) discriminating++;
+    });
+  });
+  assert.ok(discriminating > 50, `only ${discriminating} entries tell separate from pooled accumulators`);
+  opt.dispose();
+  model.dispose();
+});
+
+Deno.test("trainYang: the base model learns a toy task; no tensors leak", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numTensors;
+  const out = await trainYang({ ...config, maxEpochs: 12 }, [target(11, 24)], chunkF1);
+  assert.equal(tf.memory().numTensors, before, "trainYang leaked tensors");
+  assert.equal(out.stopReason, "max-epochs");
+  assert.equal(out.targetEpochs, 12);
+  assert.equal(out.iterations, 12 * 6);
+  assert.deepEqual(out.evaluations.map((e) => e.targetEpochs), Array.from({ length: 12 }, (_, i) => i + 1));
+  const first = out.evaluations[0].trainLoss.ner;
+  const last = out.evaluations[11].trainLoss.ner;
+  assert.ok(last < first / 3, `loss ${first} → ${last}`);
+  assert.ok(out.test.f1 >= 85, `test F1 ${out.test.f1}`);
+  assert.equal(out.selection, "max-test");
+  assert.equal(out.test.f1, Math.max(...out.evaluations.map((e) => e.test.f1)));
+  assert.equal(out.testPredictions.length, 8);
+  assert.equal(out.model.config.architecture, "base");
+  assert.equal(out.vocab.tasks.ner.tags, 5);
+  assert.ok(out.iterationsPerSec > 0);
+});
+
+Deno.test("trainYang: T-B alternates tasks, evaluates by the released rule, and is deterministic per seed", async () => {
+  await useBackend("wasm");
+  const tasks = [target(12, 10), source(13, 40)];
+  const cfg: YangTrainConfig = {
+    ...config,
+    model: { ...tinyModel, architecture: "T-B" },
+    maxEpochs: 3,
+    evaluation: { everySentences: 8, warmupEverySentences: 1000, warmupEpochs: 1 },
+  };
+  const order: string[] = [];
+  const a = await trainYang(cfg, tasks, chunkF1, (p) => order.push(p.task));
+  // 10 target sentences in batches of 4: 3 iterations per target epoch; the target goes first.
+  assert.deepEqual(order.slice(0, 6), ["ner", "pos", "ner", "pos", "ner", "pos"]);
+  assert.equal(a.iterations, 17);
+  assert.deepEqual(a.taskIterations, { ner: 9, pos: 8 });
+  // Epochs 1–2 are warm-up (period 1000): evaluated at their ends only. In epoch 3 (period 8 sentences = 2
+  // batches), after its second target iteration and at its end.
+  assert.deepEqual(a.evaluations.map((e) => e.iteration), [5, 11, 15, 17]);
+  assert.deepEqual(a.evaluations.map((e) => e.targetEpochs), [1, 2, 2, 3]);
+  assert.ok(a.evaluations.every((e) => e.dev !== undefined && Number.isFinite(e.trainLoss.pos)));
+  assert.equal(a.schedule, YANG_SCHEDULE_RULES.alternate);
+  assert.deepEqual(a.model.shared, YANG_SHARING["T-B"]);
+  const b = await trainYang(cfg, tasks, chunkF1);
+  assert.deepEqual(timeless(a), timeless(b));
+  const c = await trainYang({ ...cfg, seed: 2 }, tasks, chunkF1);
+  assert.notDeepEqual(c.evaluations.map((e) => e.trainLoss), a.evaluations.map((e) => e.trainLoss));
+});
+
+Deno.test("trainYang: sampled schedule draws tasks by probability, seeded", async () => {
+  await useBackend("wasm");
+  const tasks = [target(14, 4), source(15, 8)];
+  const cfg: YangTrainConfig = {
+    ...config,
+    model: { ...tinyModel, architecture: "T-C", wordGruUnits: 4 },
+    lr: 0,
+    batchSize: 1,
+    maxEpochs: 100,
+    maxIterations: 60,
+    evaluation: { everySentences: 1000, warmupEverySentences: 1000, warmupEpochs: 0 },
+    schedule: "sample",
+    taskProbabilities: { ner: 1, pos: 3 },
+  };
+  const order: string[] = [];
+  const out = await trainYang(cfg, tasks, chunkF1, (p) => order.push(p.task));
+  assert.equal(out.stopReason, "max-iterations");
+  assert.equal(out.iterations, 60);
+  assert.ok(out.taskIterations.pos > 30 && out.taskIterations.ner > 5, JSON.stringify(out.taskIterations));
+  assert.ok(order.some((t, i) => i > 0 && t === order[i - 1]), "not alternating");
+  const again: string[] = [];
+  await trainYang(cfg, tasks, chunkF1, (p) => again.push(p.task));
+  assert.deepEqual(again, order);
+  await assert.rejects(
+    () => trainYang({ ...cfg, taskProbabilities: { ner: 1 } }, tasks, chunkF1),
+    /taskProbabilities\["pos"\]/,
+  );
+});
+
+Deno.test("trainYang: selection on dev or max test; early stopping on the target", async () => {
+  await useBackend("wasm");
+  const data = target(16, 8);
+  const cfg: YangTrainConfig = { ...config, maxEpochs: 5 };
+  const byDev = await trainYang({ ...cfg, selection: "dev" }, [data], chunkF1);
+  const bestDev = Math.max(...byDev.evaluations.map((e) => e.dev!.f1));
+  assert.equal(byDev.selected, byDev.evaluations.find((e) => e.dev!.f1 === bestDev));
+  assert.equal(byDev.test, byDev.selected.test);
+  // lr 0: nothing changes, so the score never improves after the first evaluation.
+  const frozen = await trainYang({ ...cfg, lr: 0, maxEpochs: 10, patience: 2 }, [data], chunkF1);
+  assert.equal(frozen.stopReason, "early-stopping");
+  assert.equal(frozen.evaluations.length, 3);
+  assert.equal(frozen.selected.index, 0);
+  await assert.rejects(
+    () => trainYang({ ...cfg, selection: "dev" }, [{ ...data, dev: [] }], chunkF1),
+    /needs target dev/,
+  );
+  await assert.rejects(
+    () => trainYang({ ...cfg, target: "chunk" }, [data], chunkF1),
+    /"chunk" is not one of/,
+  );
+  await assert.rejects(
+    () =>
+      trainYang({ ...cfg, model: { ...tinyModel, architecture: "T-B" } }, [data, {
+        ...source(1, 1),
+        train: [],
+      }], chunkF1),
+    /Source task "pos" has no training sentence/,
+  );
+});
+
+Deno.test("trainYang: T-A maps labels to one shared tag set; an empty target trains zero-shot", async () => {
+  await useBackend("wasm");
+  const tgt = target(17, 0);
+  // The source spells persons "B-PERSON": mapped onto the target's "B-PER".
+  const src = source(18, 8);
+  src.train = toySentences(createRng(19), 8).map((s) => ({
+    words: s.words,
+    tags: s.tags.map((t) => (t === "B-PER" ? "B-PERSON" : t)),
+  }));
+  src.labelMap = { "B-PERSON": "B-PER" };
+  const cfg: YangTrainConfig = { ...config, model: { ...tinyModel, architecture: "T-A" }, maxEpochs: 2 };
+  const out = await trainYang(cfg, [tgt, src], chunkF1);
+  // No target sentences: each target turn ends an (empty) epoch and is evaluated.
+  assert.equal(out.iterations, 3);
+  assert.deepEqual(out.taskIterations, { ner: 2, pos: 1 });
+  assert.equal(out.evaluations.length, 2);
+  assert.ok(Number.isNaN(out.evaluations[0].trainLoss.ner));
+  assert.equal(out.vocab.tasks.ner.tags, 5);
+  assert.equal(out.vocab.tasks.pos.tags, 5, "B-PERSON mapped to B-PER");
+  assert.deepEqual(out.model.shared, YANG_SHARING["T-A"]);
+  const tags = new Set(out.testPredictions.flat());
+  assert.ok(!tags.has("B-PERSON"));
+});
