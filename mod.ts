@@ -3,7 +3,8 @@
  * sequence-tagging experiments (NER, POS, chunking) and audits their claims.
  *
  * Command-line use is through `deno task` (see README.md); this module is the library API:
- * - data: CoNLL/WNUT readers, IOB1 ⇄ IOB2 ⇄ IOBES conversion, the dataset registry, samplers, word vectors;
+ * - data: CoNLL/WNUT/UD/WikiANN readers, IOB1 ⇄ IOB2 ⇄ IOBES conversion, the dataset registry, samplers (incl.
+ *   `numpyLegacyChoice`, numpy's legacy `RandomState(seed).choice(n, k)`), token filters, word vectors;
  * - metrics: an exact port of conlleval (2004-01-26) and the papers' scorer variants;
  * - models: the linear-chain CRF label decoder, char-CNN, BiLSTM, the DATNet family and its trainer;
  * - run/results: the suite contract, the runner, claims and the audit rules;
@@ -44,6 +45,7 @@ export {
   type Verdict,
 } from "./harness/results/audit.ts";
 export type { Manifest, ResultRow } from "./harness/results/run_record.ts";
+export { protocolGap, type ProtocolGapRow } from "./harness/results/protocol_gap.ts";
 
 export { type BackendInfo, type BackendName, initBackend } from "./models/backend.ts";
 export { LinearChainCRF } from "./models/crf.ts";

@@ -9,13 +9,13 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { reproduce } from "../../harness/run/runner.ts";
 import { readManifest } from "../../harness/results/run_record.ts";
-import { datnetSuite } from "./suite.ts";
+import { datnetSuite, SMOKE_CELLS } from "./suite.ts";
 
 const dataDir = Deno.env.get("TAGBENCH_DATA_DIR") ??
   resolve(fileURLToPath(new URL("../../../shared/data", import.meta.url)));
 
 Deno.test({
-  name: "datnet smoke profile on real CoNLL data writes manifest, results and a 72-claim audit",
+  name: "datnet smoke profile on real CoNLL/WNUT data writes manifest, results and an audit of every claim",
   ignore: !existsSync(join(dataDir, "conll2002")),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -38,12 +38,17 @@ Deno.test({
     for (const f of manifest.data_files) assert.match(f.sha256, /^[0-9a-f]{64}$/);
     assert.ok(manifest.deviations.some((d) => d.startsWith("smoke profile")));
 
-    assert.equal(res.rows.length, 9);
+    assert.equal(res.rows.length, SMOKE_CELLS.length);
+    const filter = manifest.protocol_details.token_filter as Record<
+      string,
+      Record<string, { tokensDropped: number }>
+    >;
+    assert.ok(filter.wnut16.test.tokensDropped > 1000, "paper protocol filters WNUT tokens in test too");
     const csv = parse(await Deno.readTextFile(join(out, "results.csv")), { columns: true }) as Record<
       string,
       string
     >[];
-    assert.equal(csv.length, 9);
+    assert.equal(csv.length, SMOKE_CELLS.length);
     for (const r of csv) {
       const f1 = Number(r.test_f1);
       assert.ok(Number.isFinite(f1) && f1 >= 0 && f1 <= 100, `${r.cell}: test F1 ${r.test_f1}`);
@@ -54,9 +59,13 @@ Deno.test({
       string,
       string
     >[];
-    assert.equal(audit.length, 72);
-    assert.equal(audit.filter((a) => a.verdict === "not comparable").length, 9);
-    assert.equal(audit.filter((a) => a.verdict === "not run").length, 63);
+    const claims = await datnetSuite.claims();
+    assert.equal(audit.length, claims.length);
+    const smokeClaims = claims.filter((c) => SMOKE_CELLS.includes(c.cell)).length;
+    assert.ok(smokeClaims >= 10);
+    assert.equal(audit.filter((a) => a.verdict === "not comparable").length, smokeClaims);
+    assert.equal(audit.filter((a) => a.verdict === "not run").length, claims.length - smokeClaims);
+    assert.ok(audit.some((a) => a.verdict === "not run" && a.reason.includes("WikiANN")));
     assert.ok(!audit.some((a) => a.verdict === "reproduced"), "a smoke run is never audited as reproduced");
     const md = await Deno.readTextFile(join(out, "audit.md"));
     assert.match(md, /# Audit of datnet/);
