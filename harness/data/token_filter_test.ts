@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import {
   filterSentences,
   isFilteredToken,
+  rewriteToken,
   TOKEN_FILTER_RULES,
   type TokenFilterRule,
 } from "./token_filter.ts";
@@ -15,54 +16,110 @@ Deno.test("TOKEN_FILTER_RULES: one description per rule", () => {
   for (const d of Object.values(TOKEN_FILTER_RULES)) assert(d.includes("http") && d.includes("all splits"));
 });
 
-Deno.test("isFilteredToken: datnet-conll drops only words containing http, in any case", () => {
-  for (const w of ["http://www.pt.lu/x", "page=http://a.b", "HTTP", "xHttPs", "http:"]) {
-    assert(isFilteredToken(w, "datnet-conll"), w);
-  }
-  for (const w of ["@user", "RT", "www.example.com", "😂", "htt", "ht-tp", "EU"]) {
-    assert(!isFilteredToken(w, "datnet-conll"), w);
+Deno.test("TOKEN_FILTER_RULES: cite the released script and its commit", () => {
+  for (const d of Object.values(TOKEN_FILTER_RULES)) {
+    assert(
+      d.includes("utils/data_cvrt.py") && d.includes("26hzhang/DATNet@cb87ae1") && d.includes("Unlike"),
+      d,
+    );
   }
 });
 
-Deno.test("isFilteredToken: datnet-wnut drops URLs, @-mentions, RT and emoji-only tokens", () => {
+Deno.test("isFilteredToken: datnet-conll drops words containing lower-case http (process_token)", () => {
+  for (const w of ["http://www.pt.lu/x", "page=http://a.b", "xhttps", "http:", "Xhttp"]) {
+    assert(isFilteredToken(w, "datnet-conll"), w);
+  }
+  // case-sensitive, as `"http" in word`
+  for (
+    const w of ["HTTP", "xHttPs", "Http://a", "@user", "RT", "www.example.com", "😂", "htt", "ht-tp", "EU"]
+  ) {
+    assert(!isFilteredToken(w, "datnet-conll"), w);
+  }
+  assertEquals(rewriteToken("a&amp;b", "datnet-conll"), "a&amp;b"); // never rewritten
+});
+
+Deno.test("datnet-wnut: URLs only when they start with http:// or https://", () => {
+  for (const w of ["http://t.co/x", "https://t.co/x", "http://"]) {
+    assert(isFilteredToken(w, "datnet-wnut"), w);
+  }
+  for (
+    const w of ["www.cnn.com", "WWW.X.ORG", "#infosechttp", "HTTPS://t.co", "http:", "xhttp://a", "https"]
+  ) {
+    assert(!isFilteredToken(w, "datnet-wnut"), w);
+  }
+});
+
+Deno.test("datnet-wnut: anything starting with @ (a lone @ included) and RT, case-sensitively", () => {
+  for (const w of ["@user", "@_", "@@", "@"]) assert(isFilteredToken(w, "datnet-wnut"), w);
+  for (const w of ["a@b.com", "rt", "Rt", "RT:", "RTs", "#tbt", "New", "1", "A"]) {
+    assert(!isFilteredToken(w, "datnet-wnut"), w);
+  }
+});
+
+Deno.test("datnet-wnut: the script's emoticons and HTML entities, exactly and case-sensitively", () => {
   const dropped = [
-    "http://t.co/x",
-    "#infosechttp",
-    "HTTPS",
-    "www.cnn.com",
-    "WWW.X.ORG",
-    "@user",
-    "@_",
-    "@@",
+    "&gt;",
+    "&quot;",
+    "&lt;",
+    ":D",
+    ";)",
+    ":)",
+    "-_-",
+    "=D",
+    ":'",
+    "-__-",
+    ":P",
+    ":p",
     "RT",
-    "😂",
-    "😂😂",
-    "❤️", // U+2764 U+FE0F
-    "👍🏽", // skin tone
-    "👨‍👩‍👧", // ZWJ sequence
-    "🇬🇧", // regional indicators
-    "🏴󠁧󠁢󠁳󠁣󠁴󠁿", // tag sequence
-    "\u{FE0F}",
+    ":-)",
+    ";-)",
+    ":(",
+    ":/",
   ];
   for (const w of dropped) assert(isFilteredToken(w, "datnet-wnut"), w);
-  const kept = [
-    "@", // lone at-sign: not a mention
-    "a@b.com",
-    "rt",
-    "Rt",
-    "RT:",
-    "RTs",
-    "www",
-    "xwww.com",
-    ":)",
-    "&lt;",
-    "love😂",
-    "#tbt",
-    "New",
-    "1",
-    "A",
-  ];
-  for (const w of kept) assert(!isFilteredToken(w, "datnet-wnut"), w);
+  for (const w of [":d", ":-(", ":))", "<3", "&GT;", "&apos;", "&lt;3", ":-D", "xD", ":", "-", "="]) {
+    assert(!isFilteredToken(w, "datnet-wnut"), w);
+  }
+  for (const w of dropped) assert(!isFilteredToken(w, "datnet-conll"), w);
+});
+
+Deno.test("datnet-wnut: / and < dropped only when tagged O", () => {
+  for (const w of ["/", "<"]) {
+    assert(isFilteredToken(w, "datnet-wnut", "O"), w);
+    assert(!isFilteredToken(w, "datnet-wnut", "I-product"), w);
+    assert(!isFilteredToken(w, "datnet-wnut"), w); // tag unknown: kept
+  }
+  for (const w of ["//", ">", "</", "\\"]) assert(!isFilteredToken(w, "datnet-wnut", "O"), w);
+});
+
+Deno.test("datnet-wnut: &amp; rewritten as & (after the list check)", () => {
+  assertEquals(rewriteToken("&amp;", "datnet-wnut"), "&");
+  assertEquals(rewriteToken("AT&amp;T", "datnet-wnut"), "AT&T");
+  assertEquals(rewriteToken("&amp;&amp;", "datnet-wnut"), "&&");
+  assertEquals(rewriteToken("&amp;lt;", "datnet-wnut"), "&lt;"); // kept: the list is checked before the rewrite
+  assertEquals(rewriteToken("&amp;", "datnet-wnut", "O"), "&");
+});
+
+Deno.test("datnet-wnut: emoji removed inside words, emoji-only words dropped", () => {
+  for (const w of ["😂", "😂😂", "👍🏽", "🇬🇧", "☺", "✔", "🤔", "©", "™", "‼"]) {
+    assert(isFilteredToken(w, "datnet-wnut"), w);
+  }
+  assertEquals(rewriteToken("love😂", "datnet-wnut"), "love");
+  assertEquals(rewriteToken("😂love😂you", "datnet-wnut"), "loveyou");
+  assertEquals(rewriteToken("☀️sun", "datnet-wnut"), "\u{FE0F}sun"); // U+2600 removed, VS16 kept
+  assertEquals(rewriteToken("©2016", "datnet-wnut"), "2016");
+  assertEquals(rewriteToken("#1", "datnet-wnut"), "#1"); // # * 0-9 are not removed
+  // removal happens first, so the checks see the cleaned word
+  assert(isFilteredToken("😂@user", "datnet-wnut"));
+  assert(isFilteredToken("🔥http://t.co/x", "datnet-wnut"));
+  assert(isFilteredToken("😂:)", "datnet-wnut"));
+  assert(isFilteredToken("😂/", "datnet-wnut", "O"));
+  assert(isFilteredToken("😂\u{A0}", "datnet-wnut")); // then Python's lstrip leaves nothing
+  assertEquals(rewriteToken("😂\u{A0}x", "datnet-wnut"), "x");
+  // what the script's removal leaves of an emoji sequence: VS16 and ZWJ survive, the token is kept
+  assertEquals(rewriteToken("❤️", "datnet-wnut"), "\u{FE0F}");
+  assertEquals(rewriteToken("👨‍👩‍👧", "datnet-wnut"), "\u{200D}\u{200D}");
+  assertEquals(rewriteToken("love", "datnet-wnut"), "love");
 });
 
 function filter(words: string[], tags: string[], scheme: TagScheme, rule: TokenFilterRule = "datnet-conll") {
@@ -114,34 +171,66 @@ Deno.test("filterSentences IOBES: S/B/E repaired when an entity loses its first,
   assertEquals(keptTags(["B-X", "E-X", "O", "S-X"], [2], "IOBES"), ["B-X", "E-X", "S-X"]);
 });
 
-Deno.test("filterSentences: sentences without drops are returned untouched, empty ones dropped, stats", () => {
+Deno.test("filterSentences: untouched sentences kept as they are, rewrites, empty ones dropped, stats", () => {
   const untouched: Sentence = { words: ["w0", "w1"], tags: ["O", "I-X"] }; // ill-formed IOB2
+  const rewritten: Sentence = { words: ["AT&amp;T", "rocks😂"], tags: ["B-company", "O"] };
   const input: Sentence[] = [
     {
-      words: ["RT", "@bob", ":", "New", "York", "http://t.co/x"],
-      tags: ["O", "B-person", "O", "B-loc", "I-loc", "O"],
+      words: ["RT", "@bob", ":", "New", "York", "http://t.co/x", ":)"],
+      tags: ["O", "B-person", "O", "B-loc", "I-loc", "O", "O"],
     },
     untouched,
     { words: ["@a", "RT", "😂"], tags: ["B-person", "O", "O"] },
-    { words: ["www.x.com", "rocks"], tags: ["B-company", "O"] },
+    { words: ["www.x.com", "/", "rocks", "/"], tags: ["B-company", "I-company", "O", "O"] },
+    rewritten,
   ];
   const { sentences, stats } = filterSentences(input, "datnet-wnut", "IOB2");
   assertEquals(sentences, [
     { words: [":", "New", "York"], tags: ["O", "B-loc", "I-loc"] },
     untouched,
-    { words: ["rocks"], tags: ["O"] },
+    { words: ["www.x.com", "/", "rocks"], tags: ["B-company", "I-company", "O"] },
+    { words: ["AT&T", "rocks"], tags: ["B-company", "O"] },
   ]);
   assert(sentences[1] === untouched);
+  assert(sentences[3] !== rewritten && sentences[3].tags !== rewritten.tags);
   assertEquals(stats, {
-    sentencesIn: 4,
-    sentencesOut: 3,
-    tokensIn: 13,
-    tokensDropped: 7,
-    entityTokensDropped: 3,
+    sentencesIn: 5,
+    sentencesOut: 4,
+    tokensIn: 18,
+    tokensDropped: 8,
+    tokensRewritten: 2,
+    entityTokensDropped: 2,
     emptySentencesDropped: 1,
   });
-  assertEquals(input[0].words.length, 6); // input not modified
+  assertEquals(input[0].words.length, 7); // input not modified
+  assertEquals(rewritten.words, ["AT&amp;T", "rocks😂"]);
   assertEquals(filterSentences([], "datnet-conll", "IOB1").stats.sentencesOut, 0);
+});
+
+Deno.test("filterSentences: an emoji dropped inside an entity, the entity keeps its other tokens", () => {
+  const { sentences, stats } = filterSentences(
+    [{
+      words: ["Taylor😍", "😍", "Swift", "&amp;", "co"],
+      tags: ["B-person", "I-person", "I-person", "O", "O"],
+    }],
+    "datnet-wnut",
+    "IOB2",
+  );
+  assertEquals(sentences, [{
+    words: ["Taylor", "Swift", "&", "co"],
+    tags: ["B-person", "I-person", "O", "O"],
+  }]);
+  assertEquals([stats.tokensDropped, stats.entityTokensDropped, stats.tokensRewritten], [1, 1, 2]);
+});
+
+Deno.test("filterSentences: where the port differs from the script, two same-type entities stay apart", () => {
+  // The script keeps B-X I-X I-X and its iob_to_iob2 reads one entity; the port keeps two.
+  const { sentences } = filterSentences(
+    [{ words: ["New", "York", "@LA", "Times"], tags: ["B-loc", "I-loc", "B-loc", "I-loc"] }],
+    "datnet-wnut",
+    "IOB2",
+  );
+  assertEquals(sentences[0].tags, ["B-loc", "I-loc", "B-loc"]);
 });
 
 Deno.test("filterSentences: a non-chunk tag in a sentence that loses tokens is a TagSchemeError", () => {
@@ -152,20 +241,27 @@ Deno.test("filterSentences: a non-chunk tag in a sentence that loses tokens is a
 const dataDir = realDataDir();
 
 Deno.test({
-  name: "real data: tokens the DATNet filters drop from WNUT-16, CoNLL-2003 and CoNLL-2002 Spanish",
+  name:
+    "real data: tokens the DATNet filters drop or rewrite in WNUT-16/17, CoNLL-2003 and CoNLL-2002 Spanish",
   ignore: dataDir === undefined,
   fn: async () => {
-    // [tokens dropped, entity tokens dropped, empty sentences dropped] for train, dev, test
+    // [tokens dropped, entity tokens dropped, empty sentences dropped, tokens rewritten] for train, dev, test
     const cases: [string, TokenFilterRule, number[][]][] = [
-      ["wnut16", "datnet-wnut", [[2139, 1, 0], [1464, 0, 1], [5446, 6, 10]]],
-      ["conll2003", "datnet-conll", [[0, 0, 0], [0, 0, 0], [1, 0, 0]]],
-      ["conll2002-es", "datnet-conll", [[1, 1, 0], [0, 0, 0], [0, 0, 0]]],
+      ["wnut16", "datnet-wnut", [[2614, 4, 0, 109], [1524, 0, 1, 43], [5623, 6, 10, 126]]],
+      ["wnut17", "datnet-wnut", [[4138, 10, 1, 152], [191, 0, 0, 0], [1383, 6, 30, 0]]],
+      ["conll2003", "datnet-conll", [[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]],
+      ["conll2002-es", "datnet-conll", [[1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]],
     ];
     for (const [id, rule, expected] of cases) {
       const ds = await loadDataset(id, dataDir!);
       const got = (["train", "dev", "test"] as const).map((split) => {
         const { stats } = filterSentences(ds.splits[split]!.sentences, rule, ds.spec.scheme);
-        return [stats.tokensDropped, stats.entityTokensDropped, stats.emptySentencesDropped];
+        return [
+          stats.tokensDropped,
+          stats.entityTokensDropped,
+          stats.emptySentencesDropped,
+          stats.tokensRewritten,
+        ];
       });
       assertEquals(got, expected, id);
     }

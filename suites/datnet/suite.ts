@@ -60,7 +60,7 @@ import {
 export { EXPERIMENTS, type TargetKey, TARGETS, type Variant, VARIANTS };
 
 /** Bumped whenever the protocol of any cell changes. */
-export const VERSION = "0.3.0";
+export const VERSION = "0.3.1";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hyper-parameters (§4.2 and design.md §6, the released TF code).
