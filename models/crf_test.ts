@@ -2,70 +2,22 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { createRng, normal } from "./init.ts";
 import { crfLossAndGrad, lengthsFromMask, LinearChainCRF, viterbi } from "./crf.ts";
-import { assertClose, assertNoLeak, testBackends, uniqueName, useBackend } from "./_testing.ts";
+import {
+  assertClose,
+  assertNoLeak,
+  bruteForceCrf,
+  type CrfParams,
+  testBackends,
+  uniqueName,
+  useBackend,
+} from "./_testing.ts";
 
-interface Params {
-  trans: Float32Array;
-  start: Float32Array | null;
-  end: Float32Array | null;
-}
-
-function params(crf: LinearChainCRF): Params {
+function params(crf: LinearChainCRF): CrfParams {
   return {
     trans: crf.transitions.dataSync() as Float32Array,
     start: crf.start ? (crf.start.dataSync() as Float32Array) : null,
     end: crf.end ? (crf.end.dataSync() as Float32Array) : null,
   };
-}
-
-/** Every tag sequence of length L over K tags. */
-function* allPaths(K: number, L: number): Generator<number[]> {
-  const y = new Array<number>(L).fill(0);
-  while (true) {
-    yield [...y];
-    let i = L - 1;
-    while (i >= 0 && y[i] === K - 1) y[i--] = 0;
-    if (i < 0) return;
-    y[i]++;
-  }
-}
-
-/** Path score in float64 straight from the definition. */
-function score(em: ArrayLike<number>, b: number, T: number, K: number, p: Params, y: number[]): number {
-  let s = p.start ? p.start[y[0]] : 0;
-  for (let t = 0; t < y.length; t++) {
-    s += em[(b * T + t) * K + y[t]];
-    if (t > 0) s += p.trans[y[t - 1] * K + y[t]];
-  }
-  return s + (p.end ? p.end[y[y.length - 1]] : 0);
-}
-
-/** Brute-force loss of sentence b: log Σ_y exp(s(y) + c·hamming(y, gold)) − s(gold); and the argmax path. */
-function bruteForce(
-  em: ArrayLike<number>,
-  b: number,
-  T: number,
-  K: number,
-  p: Params,
-  gold: number[],
-  cost = 0,
-): { loss: number; best: number[] } {
-  const scores: number[] = [];
-  let best: number[] = [];
-  let bestScore = -Infinity;
-  for (const y of allPaths(K, gold.length)) {
-    const s = score(em, b, T, K, p, y);
-    let h = 0;
-    for (let t = 0; t < y.length; t++) if (y[t] !== gold[t]) h++;
-    scores.push(s + cost * h);
-    if (s > bestScore) {
-      bestScore = s;
-      best = y;
-    }
-  }
-  const m = Math.max(...scores);
-  const logZ = m + Math.log(scores.reduce((acc, s) => acc + Math.exp(s - m), 0));
-  return { loss: logZ - score(em, b, T, K, p, gold), best };
 }
 
 interface Batch {
@@ -130,7 +82,7 @@ for (const backend of testBackends()) {
       const em = batch.emissions.dataSync();
       const p = params(crf);
       for (const cost of [0, 2.5]) {
-        const expected = batch.gold.map((g, b) => bruteForce(em, b, cfg.T, cfg.K, p, g, cost).loss);
+        const expected = batch.gold.map((g, b) => bruteForceCrf(em, b, cfg.T, cfg.K, p, g, cost).loss);
         const mean = expected.reduce((a, b) => a + b, 0) / expected.length;
         await assertNoLeak(() => {
           const nll = crf.negLogLikelihood(batch.emissions, batch.tags, batch.mask, { costWeight: cost });
@@ -186,7 +138,7 @@ for (const backend of testBackends()) {
         for (let b = 0; b < cfg.lengths.length; b++) {
           assert.deepEqual(
             paths[b],
-            bruteForce(em, b, cfg.T, cfg.K, p, batch.gold[b]).best,
+            bruteForceCrf(em, b, cfg.T, cfg.K, p, batch.gold[b]).best,
             `config ${ci} sentence ${b}`,
           );
         }

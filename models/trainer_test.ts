@@ -1,41 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { chunkF1 } from "../harness/metrics/conlleval.ts";
-import type { LookupPolicy, Sentence, WordEmbeddings } from "../harness/types.ts";
+import type { LookupPolicy, WordEmbeddings } from "../harness/types.ts";
 import { AT_DEFAULT, DATNET_BASE, type DatnetConfig, GRAD_DISCRIMINATOR } from "./datnet.ts";
-import { createRng, type Rng } from "./init.ts";
+import { createRng } from "./init.ts";
 import { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./trainer.ts";
-import { testBackends, useBackend } from "./_testing.ts";
-
-/** Toy NER: the tag is a function of the word ("new york" is always one LOC chunk). IOB2. */
-const LEXICON: [string, string[]][] = [
-  ["PER", ["John", "Mary", "Peter", "Anna", "Luis", "Carmen"]],
-  ["LOC", ["Paris", "Rome", "Berlin", "Madrid", "Lisbon"]],
-  ["ORG", ["Google", "Reuters", "Siemens", "Telefonica"]],
-  ["O", ["the", "visited", "in", "and", "saw", "met", "with", "today", "from", "said"]],
-];
-
-function toySentences(rng: Rng, n: number, lexicon = LEXICON): Sentence[] {
-  const pick = <T>(a: T[]) => a[Math.floor(rng() * a.length)];
-  const out: Sentence[] = [];
-  for (let i = 0; i < n; i++) {
-    const words: string[] = [];
-    const tags: string[] = [];
-    const len = 3 + Math.floor(rng() * 6);
-    while (words.length < len) {
-      if (rng() < 0.1) {
-        words.push("New", "York");
-        tags.push("B-LOC", "I-LOC");
-        continue;
-      }
-      const [type, ws] = pick(lexicon);
-      words.push(pick(ws));
-      tags.push(type === "O" ? "O" : `B-${type}`);
-    }
-    out.push({ words, tags });
-  }
-  return out;
-}
+import { testBackends, TOY_LEXICON, toySentences, useBackend } from "./_testing.ts";
 
 const lookup: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
 
@@ -52,7 +22,7 @@ function toyData(seed: number, nTrain: number, embeddings?: WordEmbeddings): Tag
 
 /** Random 8-d vectors for half of the toy words (the rest fall back to the trainable UNK). */
 function toyEmbeddings(): WordEmbeddings {
-  const words = LEXICON.flatMap(([, ws]) => ws.filter((_, i) => i % 2 === 0).map((w) => w.toLowerCase()));
+  const words = TOY_LEXICON.flatMap(([, ws]) => ws.filter((_, i) => i % 2 === 0).map((w) => w.toLowerCase()));
   const rng = createRng("emb");
   return {
     name: "toy8",
@@ -148,7 +118,7 @@ Deno.test("trainTagger: DATNet-F mixes one target and one source batch per step"
   const before = tf.memory().numTensors;
   const target = toyData(13, 8, toyEmbeddings());
   // Source: another "language" (upper-cased words), its own tag set (IOB2 of PER/LOC only), 30 sentences.
-  const srcLex = LEXICON.filter(([t]) => t !== "ORG").map((
+  const srcLex = TOY_LEXICON.filter(([t]) => t !== "ORG").map((
     [t, ws],
   ) => [t, ws.map((w) => w.toUpperCase())]) as [
     string,
@@ -200,7 +170,7 @@ Deno.test("trainTagger: early stopping on dev and selection on test", async () =
 
 /** A small source resource: upper-cased words, PER/LOC only, no dev/test. */
 function toySource(seed: number, n: number): TaggingData {
-  const srcLex = LEXICON.filter(([t]) => t !== "ORG").map((
+  const srcLex = TOY_LEXICON.filter(([t]) => t !== "ORG").map((
     [t, ws],
   ) => [t, ws.map((w) => w.toUpperCase())]) as [
     string,

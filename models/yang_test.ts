@@ -15,7 +15,7 @@ import {
   type YangInputs,
   YangModel,
 } from "./yang.ts";
-import { assertClose, assertNoLeak, uniqueName, useBackend } from "./_testing.ts";
+import { assertClose, assertNoLeak, bruteForceCrf, uniqueName, useBackend } from "./_testing.ts";
 
 const lookup: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
 const tiny: YangConfig = {
@@ -83,18 +83,6 @@ function transferInputs(arch: YangArchitecture): YangInputs {
   };
 }
 
-/** Every tag sequence of length L over K tags. */
-function* allPaths(K: number, L: number): Generator<number[]> {
-  const y = new Array<number>(L).fill(0);
-  while (true) {
-    yield [...y];
-    let i = L - 1;
-    while (i >= 0 && y[i] === K - 1) y[i--] = 0;
-    if (i < 0) return;
-    y[i]++;
-  }
-}
-
 /**
  * Brute-force batch-mean softmax-margin loss: log Σ_y exp(s(y) + c·hamming(y, gold)) − s(gold), with
  * s(y) = start[y₀] + Σ e[t, y_t] + Σ trans[y_{t−1}, y_t] and NO end term.
@@ -108,26 +96,9 @@ function bruteForceLoss(
   gold: number[][],
   cost: number,
 ): number {
+  const p = { trans, start, end: null };
   let total = 0;
-  gold.forEach((g, b) => {
-    const score = (y: number[]) => {
-      let v = start[y[0]];
-      for (let t = 0; t < y.length; t++) {
-        v += em[(b * T + t) * K + y[t]];
-        if (t > 0) v += trans[y[t - 1] * K + y[t]];
-      }
-      return v;
-    };
-    const terms: number[] = [];
-    for (const y of allPaths(K, g.length)) {
-      let h = 0;
-      for (let t = 0; t < y.length; t++) if (y[t] !== g[t]) h++;
-      terms.push(score(y) + cost * h);
-    }
-    const m = Math.max(...terms);
-    const logZ = m + Math.log(terms.reduce((a, x) => a + Math.exp(x - m), 0));
-    total += logZ - score(g);
-  });
+  gold.forEach((g, b) => total += bruteForceCrf(em, b, T, K, p, g, cost).loss);
   return total / gold.length;
 }
 

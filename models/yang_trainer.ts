@@ -73,7 +73,8 @@ export interface YangEvaluationSchedule {
   everySentences: number;
   /** Period in sentences during the warm-up (released `MIN_PERIOD` 4000). */
   warmupEverySentences: number;
-  /** Warm-up while completed target epochs ≤ this (released `MIN_PERIODS[0]` 4 for the target, task 0). */
+  /** Warm-up while completed target epochs ≤ this (released `MIN_PERIODS[0]` 4 for the target, task 0; −1 for
+   * no warm-up). */
   warmupEpochs: number;
 }
 
@@ -219,14 +220,20 @@ export class YangJointOptimizer {
     return o;
   }
 
-  /** One AdaGrad update of `task`'s variables on `batch`'s loss (no clipping); returns the batch-mean loss. */
-  step(task: string, batch: EncodedBatch): number {
+  /**
+   * One AdaGrad update of `task`'s variables on `batch`'s loss (no clipping); resolves to the batch-mean loss
+   * (read asynchronously, so it also works on webgpu).
+   */
+  async step(task: string, batch: EncodedBatch): Promise<number> {
     const opt = this.optimizer(task);
     const { value, grads } = tf.variableGrads(() => this.model.loss(batch, task), this.#vars.get(task)!);
     opt.step(grads);
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    return loss;
+    tf.dispose(Object.values(grads));
+    try {
+      return (await value.data())[0];
+    } finally {
+      value.dispose();
+    }
   }
 
   /** Frees the accumulators (not the model). */
@@ -483,7 +490,7 @@ export async function trainYang(
           tags[i],
           d.task.lookup,
         );
-        loss = optim.step(name, batch);
+        loss = await optim.step(name, batch);
         if (!Number.isFinite(loss)) {
           throw new Error(`Training diverged: loss ${loss} of task "${name}" at iteration ${iteration + 1}`);
         }

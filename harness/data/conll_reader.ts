@@ -5,6 +5,7 @@
  */
 
 import type { Sentence } from "../types.ts";
+import { readTokenLines } from "./_lines.ts";
 
 /** Column layouts this reader knows.
  *
@@ -71,37 +72,12 @@ export interface ConllText {
 export function readConll(text: string, opts: { format: ConllFormat; file?: string }): ConllText {
   const { separator, columns } = CONLL_FORMATS[opts.format];
   const file = opts.file ?? "<text>";
-  const sentences: Sentence[] = [];
   let docstarts = 0;
-  let words: string[] = [];
-  let tags: string[] = [];
-  const flush = () => {
-    if (words.length > 0) {
-      sentences.push({ words, tags });
-      words = [];
-      tags = [];
-    }
-  };
-
-  let start = 0;
-  let lineNo = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = n;
-    lineNo++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() === "") {
-      flush();
-      continue;
-    }
+  const sentences = readTokenLines(text, (line, lineNo) => {
     const cols = line.split(separator);
     if (cols[0] === DOCSTART) {
       docstarts++;
-      flush();
-      continue;
+      return "end";
     }
     if (cols.length !== columns) {
       throw new DataFormatError(file, lineNo, `has ${cols.length} columns, expected ${columns}`);
@@ -110,10 +86,8 @@ export function readConll(text: string, opts: { format: ConllFormat; file?: stri
     const tag = cols[columns - 1];
     if (word === "") throw new DataFormatError(file, lineNo, "has an empty word (first column)");
     if (tag === "") throw new DataFormatError(file, lineNo, "has an empty tag (last column)");
-    words.push(word);
-    tags.push(tag);
-  }
-  flush();
+    return [word, tag];
+  });
   return { sentences, docstarts };
 }
 

@@ -8,6 +8,7 @@
 import { gunzipSync } from "node:zlib";
 import type { Sentence } from "../types.ts";
 import { DataFormatError, decodeUtf8 } from "./conll_reader.ts";
+import { readTokenLines } from "./_lines.ts";
 
 /** Universal POS tags: the 17 of UD v1 (with `CONJ`) plus `CCONJ`, which replaced `CONJ` in UD v2. */
 export const UPOS_TAGS: ReadonlySet<string> = new Set([
@@ -58,32 +59,8 @@ const EMPTY_NODE_ID = /^[0-9]+\.[1-9][0-9]*$/;
  */
 export function readConllu(text: string, opts: { file?: string } = {}): Sentence[] {
   const file = opts.file ?? "<text>";
-  const sentences: Sentence[] = [];
-  let words: string[] = [];
-  let tags: string[] = [];
-  const flush = () => {
-    if (words.length > 0) {
-      sentences.push({ words, tags });
-      words = [];
-      tags = [];
-    }
-  };
-
-  let start = 0;
-  let lineNo = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = n;
-    lineNo++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() === "") {
-      flush();
-      continue;
-    }
-    if (line.startsWith("#")) continue;
+  return readTokenLines(text, (line, lineNo, sentenceLength) => {
+    if (line.startsWith("#")) return "skip";
     const cols = line.split("\t");
     if (cols.length !== COLUMNS) {
       throw new DataFormatError(
@@ -94,18 +71,18 @@ export function readConllu(text: string, opts: { file?: string } = {}): Sentence
     }
     const id = cols[0];
     if (!WORD_ID.test(id)) {
-      if (RANGE_ID.test(id) || EMPTY_NODE_ID.test(id)) continue;
+      if (RANGE_ID.test(id) || EMPTY_NODE_ID.test(id)) return "skip";
       throw new DataFormatError(
         file,
         lineNo,
         `has ID "${id}", expected a word number, a range like 3-4 or an empty node like 5.1`,
       );
     }
-    if (Number(id) !== words.length + 1) {
+    if (Number(id) !== sentenceLength + 1) {
       throw new DataFormatError(
         file,
         lineNo,
-        `has word ID ${id}, expected ${words.length + 1} (IDs count up from 1 in each sentence; ` +
+        `has word ID ${id}, expected ${sentenceLength + 1} (IDs count up from 1 in each sentence; ` +
           "is a blank line missing?)",
       );
     }
@@ -119,11 +96,8 @@ export function readConllu(text: string, opts: { file?: string } = {}): Sentence
         `has UPOS "${upos}" (column 4), expected one of ${[...UPOS_TAGS].join(", ")}`,
       );
     }
-    words.push(form);
-    tags.push(upos);
-  }
-  flush();
-  return sentences;
+    return [form, upos];
+  });
 }
 
 /**

@@ -9,6 +9,7 @@
 
 import type { Sentence } from "../types.ts";
 import { DataFormatError, decodeUtf8 } from "./conll_reader.ts";
+import { readTokenLines } from "./_lines.ts";
 
 /** What {@linkcode readWikiann} returns. */
 export interface WikiannText {
@@ -54,34 +55,11 @@ const TAG = /^(?:O|[BI]-\S+)$/;
  */
 export function readWikiann(text: string, opts: WikiannOptions = {}): WikiannText {
   const file = opts.file ?? "<text>";
-  const sentences: Sentence[] = [];
-  let words: string[] = [];
-  let tags: string[] = [];
-  const flush = () => {
-    if (words.length > 0) {
-      sentences.push({ words, tags });
-      words = [];
-      tags = [];
-    }
-  };
   /** `undefined` until the first token line; then the prefix (`"es"`) or `null` for an unprefixed file. */
   let prefix: string | null | undefined;
   let prefixLine = 0;
 
-  let start = 0;
-  let lineNo = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = n;
-    lineNo++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() === "") {
-      flush();
-      continue;
-    }
+  const sentences = readTokenLines(text, (line, lineNo) => {
     const cols = line.split("\t");
     if (cols.length !== 2) {
       throw new DataFormatError(
@@ -124,10 +102,8 @@ export function readWikiann(text: string, opts: WikiannOptions = {}): WikiannTex
     if (!TAG.test(tag)) {
       throw new DataFormatError(file, lineNo, `has tag "${tag}", expected O, B-<type> or I-<type>`);
     }
-    words.push(word);
-    tags.push(tag);
-  }
-  flush();
+    return [word, tag];
+  });
   return { sentences, language: prefix ?? opts.language };
 }
 

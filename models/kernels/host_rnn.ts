@@ -170,48 +170,178 @@ export function fastTanh(x: number): number {
   return 1 - 2 / (1 + fastExp(2 * x));
 }
 
-/** Sizes shared by the step kernels: internal batch rows B, units H, the row strides of the batch-major
- * projections (k·G·H) and outputs (k·H), and this direction's column offsets in them. */
-interface Dims {
+/**
+ * One direction of a fused recurrence as its step kernels see it: T steps of B internal rows (`nAct[t]` of them
+ * active at step t), H units in G gate blocks (GH = G·H columns per row of the time-major buffers), the
+ * batch-major projections `pv` and output `out`, and, at index t·B + i for internal row i at step t, the offsets
+ * of that row's column block in `pv` (`xs`, rows of k·G·H; likewise in their gradient) and in `out` (`ys`, rows of
+ * k·H; likewise in its gradient).
+ */
+interface Dir {
+  T: number;
   B: number;
   H: number;
-  pStride: number;
-  pOff: number;
-  yStride: number;
-  yOff: number;
+  GH: number;
+  nAct: Int32Array;
+  xs: Int32Array;
+  ys: Int32Array;
+  pv: Float32Array;
+  out: Float32Array;
 }
 
-function dims(B: number, H: number, G: number, k: number, d: number): Dims {
-  return { B, H, pStride: k * G * H, pOff: d * G * H, yStride: k * H, yOff: d * H };
+function direction(
+  s: HostRecurrenceShape,
+  pl: Plan,
+  G: number,
+  d: number,
+  pv: Float32Array,
+  out: Float32Array,
+): Dir {
+  const { T, B, H } = s;
+  const k = s.reverse.length;
+  const rowOf = pl.rows[d];
+  const xs = new Int32Array(T * B);
+  const ys = new Int32Array(T * B);
+  for (let q = 0; q < T * B; q++) {
+    xs[q] = rowOf[q] * (k * G * H) + d * G * H;
+    ys[q] = rowOf[q] * (k * H) + d * H;
+  }
+  return { T, B, H, GH: G * H, nAct: pl.nAct, xs, ys, pv, out };
 }
 
-// The step kernels are top-level functions with typed-array arguments, so that V8 optimises each once.
+/** The batch-major gradients a backward pass sees: `dyv` of the output (read), `dp` of the projections (written). */
+interface BackIO {
+  dyv: Float32Array;
+  dp: Float32Array;
+}
 
 /**
- * LSTM step t forward on rows [0, n): S_t holds h_{t−1}·U (zeros at t = 0) on entry and the gate activations
- * i, f, o, g on exit; writes c_t, tanh(c_t), h_t and the output rows.
+ * Runs `step(t, n)` on every step of direction m with n = `nAct[t]` > 0 active rows, in time order or (`backward`)
+ * reversed, then disposes `mats`, also when a step throws.
  */
-function lstmForwardStep(
-  S: Float32Array,
-  C: Float32Array,
-  TC: Float32Array,
-  Hs: Float32Array,
-  out: Float32Array,
-  pv: Float32Array,
-  bias: Float32Array,
-  rowOf: Int32Array,
-  t: number,
-  n: number,
-  m: Dims,
+function steps(
+  m: Dir,
+  backward: boolean,
+  mats: (RightMatrix | undefined)[],
+  step: (t: number, n: number) => void,
 ): void {
-  const { B, H } = m;
-  const GH = 4 * H;
+  try {
+    if (backward) {
+      for (let t = m.T - 1; t >= 0; t--) if (m.nAct[t] > 0) step(t, m.nAct[t]);
+    } else {
+      for (let t = 0; t < m.T && m.nAct[t] > 0; t++) step(t, m.nAct[t]);
+    }
+  } finally {
+    for (const u of mats) u?.dispose();
+  }
+}
+
+/**
+ * Gradient `[H, N]` of a recurrent weight, Σ_{t≥1} h_{t−1}ᵀ·dA_t: `hs` holds the inputs of steps 0..T−2 (rows of
+ * H, time-major) and `dA` the gradients of steps 1..T−1 (rows of N).
+ */
+function recurrentGrad(m: Dir, hs: Float32Array, dA: Float32Array, N: number): Float32Array {
+  const dU = new Float32Array(m.H * N);
+  gemmTN(hs, dA, (m.T - 1) * m.B, m.H, N, dU);
+  return dU;
+}
+
+/**
+ * A cell for {@link fusedRecurrence}: G gate blocks per unit, and the passes over all steps of one direction.
+ * `w` holds the direction's weights, one per non-empty weight group, in group order; `forward` writes the
+ * direction's columns of `m.out` and returns what `backward` needs; `backward` writes its columns of `io.dp` and
+ * returns the gradients of `w` (same order and sizes).
+ */
+interface FusedCell<Saved> {
+  G: number;
+  forward(m: Dir, w: Float32Array[]): Saved;
+  backward(m: Dir, w: Float32Array[], saved: Saved, io: BackIO): Float32Array[];
+}
+
+/**
+ * One tfjs custom op running `cell` over every direction: `p` `[B·T, k·G·H]` and the weight groups (each one
+ * tensor per direction, or none) in, `[B, T, kH]` out, with gradients for `p` and every weight.
+ *
+ * @throws {Error} when `p` or `shape.lengths` disagree with the shape, or a group does not have k weights.
+ */
+function fusedRecurrence<Saved>(
+  name: string,
+  p: tf.Tensor2D,
+  groups: tf.Tensor[][],
+  shape: HostRecurrenceShape,
+  cell: FusedCell<Saved>,
+): tf.Tensor3D {
+  const { B, T, H } = shape;
+  const k = shape.reverse.length;
+  const GH = cell.G * H;
+  checkInputs(name, p, shape, GH);
+  const live = groups.filter((g) => g.length > 0);
+  for (const g of live) {
+    if (g.length !== k) throw new Error(`${name}: ${g.length} weights for ${k} directions`);
+  }
+  const pl = plan(shape);
+  const op = tf.customGrad(
+    ((...args: unknown[]) => {
+      const [pIn, ...wIn] = args.slice(0, -1) as tf.Tensor[];
+      const pv = pIn.dataSync() as Float32Array;
+      const wv = wIn.map((w) => w.dataSync() as Float32Array);
+      // The inputs are group-major; each direction gets its own weight of every group.
+      const ws = Array.from({ length: k }, (_, d) => live.map((_, j) => wv[j * k + d]));
+      const out = new Float32Array(B * T * k * H);
+      const dirs = ws.map((_, d) => direction(shape, pl, cell.G, d, pv, out));
+      const saved = dirs.map((m, d) => cell.forward(m, ws[d]));
+      return {
+        value: tf.tensor3d(out, [B, T, k * H]),
+        gradFunc: (dy: tf.Tensor3D) => {
+          const io = { dyv: dy.dataSync() as Float32Array, dp: new Float32Array(B * T * k * GH) };
+          const grads = dirs.map((m, d) => cell.backward(m, ws[d], saved[d], io));
+          return [
+            tf.tensor2d(io.dp, [B * T, k * GH]),
+            ...live.flatMap((g, j) => g.map((w, d) => tf.tensor(grads[d][j], w.shape))),
+          ];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return op(p, ...live.flat()) as tf.Tensor3D;
+}
+
+// The step kernels are top-level functions over typed arrays, so that V8 optimises each once. Each works on the
+// internal rows [0, n) of step t.
+
+/** What the LSTM forward pass of one direction keeps, time-major with internal rows: gates S, cells C, tanh(C), states Hs. */
+interface LstmState {
+  /** `[T, B, 4H]` gate activations i, f, o, g. */
+  S: Float32Array;
+  /** `[T, B, H]` each. */
+  C: Float32Array;
+  TC: Float32Array;
+  Hs: Float32Array;
+}
+
+/**
+ * The LSTM backward pass's buffers for one direction: gate gradients dZ `[T, B, 4H]`, db `[4H]`, and what flows
+ * from step t + 1 into h_t (dh) and c_t (dc), `[B, H]` (rows not running at t + 1 are never written: 0).
+ */
+interface LstmGrads extends BackIO {
+  dZ: Float32Array;
+  db: Float64Array;
+  dh: Float32Array;
+  dc: Float32Array;
+}
+
+/**
+ * LSTM step t forward: S_t holds h_{t−1}·U (zeros at t = 0) on entry and the gate activations i, f, o, g on
+ * exit; writes c_t, tanh(c_t), h_t and the output rows.
+ */
+function lstmForwardStep(m: Dir, s: LstmState, bias: Float32Array, t: number, n: number): void {
+  const { B, H, GH, xs, ys, pv, out } = m;
+  const { S, C, TC, Hs } = s;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const o = (t * B + i) * H;
-    const row = rowOf[t * B + i];
-    const x = row * m.pStride + m.pOff;
-    const y = row * m.yStride + m.yOff;
+    const x = xs[t * B + i];
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       S[r + j] = fastSigmoid(S[r + j] + pv[x + j] + bias[j]);
       S[r + H + j] = fastSigmoid(S[r + H + j] + pv[x + H + j] + bias[H + j]);
@@ -227,32 +357,18 @@ function lstmForwardStep(
 }
 
 /**
- * LSTM step t backward on rows [0, n): dh holds dZ_{t+1}·Uᵀ (what flows into h_t from step t + 1) and dc the
- * gradient into c_t from step t + 1; writes dZ_t, its rows of dp, adds to db, and leaves dc_t ⊙ f_t in dc.
+ * LSTM step t backward: dh holds dZ_{t+1}·Uᵀ (what flows into h_t from step t + 1) and dc the gradient into c_t
+ * from step t + 1; writes dZ_t, its rows of dp, adds to db, and leaves dc_t ⊙ f_t in dc.
  */
-function lstmBackwardStep(
-  S: Float32Array,
-  C: Float32Array,
-  TC: Float32Array,
-  dZ: Float32Array,
-  dp: Float32Array,
-  db: Float64Array,
-  dh: Float32Array,
-  dc: Float32Array,
-  dyv: Float32Array,
-  rowOf: Int32Array,
-  t: number,
-  n: number,
-  m: Dims,
-): void {
-  const { B, H } = m;
-  const GH = 4 * H;
+function lstmBackwardStep(m: Dir, s: LstmState, g: LstmGrads, t: number, n: number): void {
+  const { B, H, GH, xs, ys } = m;
+  const { S, C, TC } = s;
+  const { dZ, dp, db, dh, dc, dyv } = g;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const o = (t * B + i) * H;
-    const row = rowOf[t * B + i];
-    const x = row * m.pStride + m.pOff;
-    const y = row * m.yStride + m.yOff;
+    const x = xs[t * B + i];
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       const ig = S[r + j];
       const fg = S[r + H + j];
@@ -279,6 +395,43 @@ function lstmBackwardStep(
   }
 }
 
+/** The LSTM cell (gate columns i, f, o, g); weights per direction: b `[4H]`, U `[H, 4H]`. */
+const LSTM_CELL: FusedCell<LstmState> = {
+  G: 4,
+  forward(m, [bias, u]) {
+    const { T, B, H, GH } = m;
+    const s: LstmState = {
+      S: new Float32Array(T * B * GH),
+      C: new Float32Array(T * B * H),
+      TC: new Float32Array(T * B * H),
+      Hs: new Float32Array(T * B * H),
+    };
+    const U = new RightMatrix(u, H, GH);
+    steps(m, false, [U], (t, n) => {
+      if (t > 0) U.times(s.Hs.subarray((t - 1) * B * H), n, s.S.subarray(t * B * GH), false);
+      lstmForwardStep(m, s, bias, t, n);
+    });
+    return s;
+  },
+  backward(m, [, u], s, io) {
+    const { T, B, H, GH } = m;
+    const g: LstmGrads = {
+      ...io,
+      dZ: new Float32Array(T * B * GH),
+      db: new Float64Array(GH),
+      dh: new Float32Array(B * H),
+      dc: new Float32Array(B * H),
+    };
+    const U = new RightMatrix(u, H, GH);
+    steps(m, true, [U], (t, n) => {
+      lstmBackwardStep(m, s, g, t, n);
+      if (t > 0) U.timesTransposed(g.dZ.subarray(t * B * GH), n, g.dh, false);
+    });
+    // dU = Σ_t h_{t−1}ᵀ·dZ_t: states of steps 0..T−2 against gate gradients of steps 1..T−1.
+    return [Float32Array.from(g.db), recurrentGrad(m, s.Hs, g.dZ.subarray(B * GH), GH)];
+  },
+};
+
 /**
  * Fused LSTM recurrence (gate columns i, f, o, g; see `lstm.ts` for the equations and the gradient).
  *
@@ -293,102 +446,59 @@ export function hostLstmRecurrence(
   us: tf.Tensor[],
   shape: HostRecurrenceShape,
 ): tf.Tensor3D {
-  const { B, T, H } = shape;
-  const k = shape.reverse.length;
-  const GH = 4 * H;
-  checkInputs("hostLstmRecurrence", p, shape, GH);
-  const { nAct, rows } = plan(shape);
-  const op = tf.customGrad(
-    ((...args: unknown[]) => {
-      const [pIn, ...wIn] = args.slice(0, -1) as tf.Tensor[];
-      const pv = pIn.dataSync() as Float32Array;
-      const bv = wIn.slice(0, k).map((b) => b.dataSync() as Float32Array);
-      const uv = wIn.slice(k).map((u) => u.dataSync() as Float32Array);
-      const out = new Float32Array(B * T * k * H);
-      // Per direction, time-major with internal rows: gate activations S [T,B,4H], cells C, tanh(C), states Hs.
-      const dirs = Array.from({ length: k }, (_, d) => {
-        const S = new Float32Array(T * B * GH);
-        const C = new Float32Array(T * B * H);
-        const TC = new Float32Array(T * B * H);
-        const Hs = new Float32Array(T * B * H);
-        const m = dims(B, H, 4, k, d);
-        const U = new RightMatrix(uv[d], H, GH);
-        try {
-          for (let t = 0; t < T && nAct[t] > 0; t++) {
-            if (t > 0) U.times(Hs.subarray((t - 1) * B * H), nAct[t], S.subarray(t * B * GH), false);
-            lstmForwardStep(S, C, TC, Hs, out, pv, bv[d], rows[d], t, nAct[t], m);
-          }
-        } finally {
-          U.dispose();
-        }
-        return { S, C, TC, Hs };
-      });
-      return {
-        value: tf.tensor3d(out, [B, T, k * H]),
-        gradFunc: (dy: tf.Tensor3D) => {
-          const dyv = dy.dataSync() as Float32Array;
-          const dp = new Float32Array(B * T * k * GH);
-          const dbs: tf.Tensor[] = [];
-          const dus: tf.Tensor[] = [];
-          dirs.forEach(({ S, C, TC, Hs }, d) => {
-            const dZ = new Float32Array(T * B * GH);
-            const db = new Float64Array(GH);
-            // Rows not running at t + 1 were never written, so they hold 0 as they must.
-            const dh = new Float32Array(B * H);
-            const dc = new Float32Array(B * H);
-            const m = dims(B, H, 4, k, d);
-            const U = new RightMatrix(uv[d], H, GH);
-            try {
-              for (let t = T - 1; t >= 0; t--) {
-                if (nAct[t] === 0) continue;
-                lstmBackwardStep(S, C, TC, dZ, dp, db, dh, dc, dyv, rows[d], t, nAct[t], m);
-                if (t > 0) U.timesTransposed(dZ.subarray(t * B * GH), nAct[t], dh, false);
-              }
-            } finally {
-              U.dispose();
-            }
-            // dU = Σ_t h_{t−1}ᵀ·dZ_t: states of steps 0..T−2 against gate gradients of steps 1..T−1.
-            const dU = new Float32Array(H * GH);
-            gemmTN(Hs, dZ.subarray(B * GH), (T - 1) * B, H, GH, dU);
-            dbs.push(tf.tensor1d(Float32Array.from(db)));
-            dus.push(tf.tensor2d(dU, [H, GH]));
-          });
-          return [tf.tensor2d(dp, [B * T, k * GH]), ...dbs, ...dus];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return op(p, ...bs, ...us) as tf.Tensor3D;
+  return fusedRecurrence("hostLstmRecurrence", p, [bs, us], shape, LSTM_CELL);
 }
 
 /**
- * GRU (reset after) step t forward on rows [0, n): A holds h_{t−1}·U (unused at t = 0); writes the
- * activations r, z, n into S_t, q = h_{t−1}·U_n + b_hn into Q_t, h_t and the output rows.
+ * What the GRU forward pass of one direction keeps, time-major with internal rows: S `[T, B, 3H]` activations
+ * (r, z, n), Hs `[T, B, H]` states, Q `[T, B, H]` = h_{t−1}·U_n + b_hn (reset after) or r ⊙ h_{t−1} (reset
+ * before).
+ */
+interface GruState {
+  S: Float32Array;
+  Hs: Float32Array;
+  Q: Float32Array;
+}
+
+/**
+ * The GRU backward pass's buffers for one direction: dA `[T, B, 3H]` gradients of the recurrent products (reset
+ * after, [r̂, ẑ, n̂ ⊙ r] of h·U; reset before, [r̂, ẑ] of h·U_rz in the first 2H columns and n̂ of q·U_n in the
+ * last H), db `[3H]`, dbh `[H]`, dh `[B, H]` what flows into h_t from step t + 1 (rows not running at t + 1 are
+ * never written: 0); reset before only: dq = n̂·U_nᵀ `[B, H]` and step t's blocks of dA packed as dArz `[B, 2H]`
+ * and dAn `[B, H]`.
+ */
+interface GruGrads extends BackIO {
+  dA: Float32Array;
+  db: Float64Array;
+  dbh: Float64Array;
+  dh: Float32Array;
+  dq: Float32Array;
+  dArz: Float32Array;
+  dAn: Float32Array;
+}
+
+/**
+ * GRU (reset after) step t forward: A holds h_{t−1}·U (unused at t = 0); writes the activations r, z, n into
+ * S_t, q = h_{t−1}·U_n + b_hn into Q_t, h_t and the output rows.
  */
 function gruAfterForwardStep(
-  S: Float32Array,
-  Hs: Float32Array,
-  Q: Float32Array,
+  m: Dir,
+  s: GruState,
   A: Float32Array,
-  out: Float32Array,
-  pv: Float32Array,
   bias: Float32Array,
   bh: Float32Array,
-  rowOf: Int32Array,
   t: number,
   n: number,
-  m: Dims,
 ): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+  const { B, H, GH, xs, ys, pv, out } = m;
+  const { S, Hs, Q } = s;
   const a0 = t > 0 ? 1 : 0; // A is not computed at t = 0 (h_{−1} = 0)
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const a = i * GH;
     const o = (t * B + i) * H;
-    const row = rowOf[t * B + i];
-    const x = row * m.pStride + m.pOff;
-    const y = row * m.yStride + m.yOff;
+    const x = xs[t * B + i];
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       S[r + j] = fastSigmoid(pv[x + j] + bias[j] + a0 * A[a + j]);
       S[r + H + j] = fastSigmoid(pv[x + H + j] + bias[H + j] + a0 * A[a + H + j]);
@@ -402,33 +512,18 @@ function gruAfterForwardStep(
 }
 
 /**
- * GRU (reset after) step t backward on rows [0, n): dh holds what flows into h_t from step t + 1 on entry and
- * dh_t ⊙ z_t (the direct path to h_{t−1}) on exit; writes dA_t = [r̂, ẑ, n̂ ⊙ r], dp = [r̂, ẑ, n̂], adds to db
- * and dbh.
+ * GRU (reset after) step t backward: dh holds what flows into h_t from step t + 1 on entry and dh_t ⊙ z_t (the
+ * direct path to h_{t−1}) on exit; writes dA_t = [r̂, ẑ, n̂ ⊙ r], dp = [r̂, ẑ, n̂], adds to db and dbh.
  */
-function gruAfterBackwardStep(
-  S: Float32Array,
-  Hs: Float32Array,
-  Q: Float32Array,
-  dA: Float32Array,
-  dp: Float32Array,
-  db: Float64Array,
-  dbh: Float64Array,
-  dh: Float32Array,
-  dyv: Float32Array,
-  rowOf: Int32Array,
-  t: number,
-  n: number,
-  m: Dims,
-): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+function gruAfterBackwardStep(m: Dir, s: GruState, g: GruGrads, t: number, n: number): void {
+  const { B, H, GH, xs, ys } = m;
+  const { S, Hs, Q } = s;
+  const { dA, dp, db, dbh, dh, dyv } = g;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const o = (t * B + i) * H;
-    const row = rowOf[t * B + i];
-    const x = row * m.pStride + m.pOff;
-    const y = row * m.yStride + m.yOff;
+    const x = xs[t * B + i];
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       const rg = S[r + j];
       const zg = S[r + H + j];
@@ -453,25 +548,21 @@ function gruAfterBackwardStep(
 
 /** GRU (reset before) step t forward, part 1: r, z into S_t from A = h_{t−1}·U_rz; q = r ⊙ h_{t−1} into Q_t. */
 function gruBeforeGatesStep(
-  S: Float32Array,
-  Hs: Float32Array,
-  Q: Float32Array,
+  m: Dir,
+  s: GruState,
   A: Float32Array,
-  pv: Float32Array,
   bias: Float32Array,
-  rowOf: Int32Array,
   t: number,
   n: number,
-  m: Dims,
 ): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+  const { B, H, GH, xs, pv } = m;
+  const { S, Hs, Q } = s;
   const a0 = t > 0 ? 1 : 0;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const a = i * 2 * H;
     const o = (t * B + i) * H;
-    const x = rowOf[t * B + i] * m.pStride + m.pOff;
+    const x = xs[t * B + i];
     for (let j = 0; j < H; j++) {
       S[r + j] = fastSigmoid(pv[x + j] + bias[j] + a0 * A[a + j]);
       S[r + H + j] = fastSigmoid(pv[x + H + j] + bias[H + j] + a0 * A[a + H + j]);
@@ -482,26 +573,21 @@ function gruBeforeGatesStep(
 
 /** GRU (reset before) step t forward, part 2: n from A = q_t·U_n, then h_t and the output rows. */
 function gruBeforeCandidateStep(
-  S: Float32Array,
-  Hs: Float32Array,
+  m: Dir,
+  s: GruState,
   A: Float32Array,
-  out: Float32Array,
-  pv: Float32Array,
   bias: Float32Array,
-  rowOf: Int32Array,
   t: number,
   n: number,
-  m: Dims,
 ): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+  const { B, H, GH, xs, ys, pv, out } = m;
+  const { S, Hs } = s;
   const a0 = t > 0 ? 1 : 0;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const o = (t * B + i) * H;
-    const row = rowOf[t * B + i];
-    const x = row * m.pStride + m.pOff;
-    const y = row * m.yStride + m.yOff;
+    const x = xs[t * B + i];
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       S[r + 2 * H + j] = fastTanh(pv[x + 2 * H + j] + bias[2 * H + j] + a0 * A[i * H + j]);
       const zg = S[r + H + j];
@@ -512,22 +598,13 @@ function gruBeforeCandidateStep(
 }
 
 /** GRU (reset before) step t backward, part 1: dh += dy_t; n̂ into dA_t's last block and dAn. */
-function gruBeforeCandidateBackStep(
-  S: Float32Array,
-  dA: Float32Array,
-  dAn: Float32Array,
-  dh: Float32Array,
-  dyv: Float32Array,
-  rowOf: Int32Array,
-  t: number,
-  n: number,
-  m: Dims,
-): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+function gruBeforeCandidateBackStep(m: Dir, s: GruState, g: GruGrads, t: number, n: number): void {
+  const { B, H, GH, ys } = m;
+  const { S } = s;
+  const { dA, dAn, dh, dyv } = g;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
-    const y = rowOf[t * B + i] * m.yStride + m.yOff;
+    const y = ys[t * B + i];
     for (let j = 0; j < H; j++) {
       const zg = S[r + H + j];
       const ng = S[r + 2 * H + j];
@@ -541,26 +618,14 @@ function gruBeforeCandidateBackStep(
  * GRU (reset before) step t backward, part 2, with dq = n̂·U_nᵀ: r̂ and ẑ into dA_t and dArz, dp, db; leaves
  * dh_t ⊙ z_t + dq ⊙ r_t (the paths to h_{t−1} other than through U_rz) in dh.
  */
-function gruBeforeGatesBackStep(
-  S: Float32Array,
-  Hs: Float32Array,
-  dA: Float32Array,
-  dArz: Float32Array,
-  dq: Float32Array,
-  dp: Float32Array,
-  db: Float64Array,
-  dh: Float32Array,
-  rowOf: Int32Array,
-  t: number,
-  n: number,
-  m: Dims,
-): void {
-  const { B, H } = m;
-  const GH = 3 * H;
+function gruBeforeGatesBackStep(m: Dir, s: GruState, g: GruGrads, t: number, n: number): void {
+  const { B, H, GH, xs } = m;
+  const { S, Hs } = s;
+  const { dA, dArz, dq, dp, db, dh } = g;
   for (let i = 0; i < n; i++) {
     const r = (t * B + i) * GH;
     const o = (t * B + i) * H;
-    const x = rowOf[t * B + i] * m.pStride + m.pOff;
+    const x = xs[t * B + i];
     for (let j = 0; j < H; j++) {
       const rg = S[r + j];
       const zg = S[r + H + j];
@@ -579,6 +644,111 @@ function gruBeforeGatesBackStep(
       dh[i * H + j] = dht * zg + dqv * rg;
     }
   }
+}
+
+/**
+ * A direction's U `[H, 3H]` as the products need it: whole (reset after), or split into U_rz `[H, 2H]` and U_n
+ * `[H, H]` (reset before).
+ */
+function gruMatrices(
+  u: Float32Array,
+  H: number,
+  resetAfter: boolean,
+): { U?: RightMatrix; Urz?: RightMatrix; Un?: RightMatrix } {
+  const GH = 3 * H;
+  if (resetAfter) return { U: new RightMatrix(u, H, GH) };
+  const urz = new Float32Array(H * 2 * H);
+  const un = new Float32Array(H * H);
+  for (let r = 0; r < H; r++) {
+    urz.set(u.subarray(r * GH, r * GH + 2 * H), r * 2 * H);
+    un.set(u.subarray(r * GH + 2 * H, (r + 1) * GH), r * H);
+  }
+  return { Urz: new RightMatrix(urz, H, 2 * H), Un: new RightMatrix(un, H, H) };
+}
+
+/**
+ * Reset-before dU `[H, 3H]`: dU_rz = Σ h_{t−1}ᵀ·dA_rz and dU_n = Σ q_tᵀ·dA_n over steps ≥ 1 (q and h_{−1} are zero
+ * at step 0), with the two column blocks of dA gathered first.
+ */
+function gruBeforeRecurrentGrad(m: Dir, s: GruState, dA: Float32Array): Float32Array {
+  const { T, B, H, GH } = m;
+  const M = (T - 1) * B;
+  const aRz = new Float32Array(M * 2 * H);
+  const aN = new Float32Array(M * H);
+  for (let row = 0; row < M; row++) {
+    const src = (B + row) * GH;
+    aRz.set(dA.subarray(src, src + 2 * H), row * 2 * H);
+    aN.set(dA.subarray(src + 2 * H, src + GH), row * H);
+  }
+  const dUrz = recurrentGrad(m, s.Hs, aRz, 2 * H);
+  const dUn = recurrentGrad(m, s.Q.subarray(B * H), aN, H);
+  const dU = new Float32Array(H * GH);
+  for (let r = 0; r < H; r++) {
+    dU.set(dUrz.subarray(r * 2 * H, (r + 1) * 2 * H), r * GH);
+    dU.set(dUn.subarray(r * H, (r + 1) * H), r * GH + 2 * H);
+  }
+  return dU;
+}
+
+/** The GRU cell (gate columns r, z, n); weights per direction: b `[3H]`, U `[H, 3H]`, and b_hn `[H]` when present. */
+function gruCell({ resetAfter, hasRecurrentBias }: HostGruOptions): FusedCell<GruState> {
+  return {
+    G: 3,
+    forward(m, [bias, u, bhn]) {
+      const { T, B, H, GH } = m;
+      const s: GruState = {
+        S: new Float32Array(T * B * GH),
+        Hs: new Float32Array(T * B * H),
+        Q: new Float32Array(T * B * H),
+      };
+      const A = new Float32Array(B * GH);
+      const bh = hasRecurrentBias ? bhn : new Float32Array(H);
+      const { U, Urz, Un } = gruMatrices(u, H, resetAfter);
+      steps(m, false, [U, Urz, Un], (t, n) => {
+        const hPrev = s.Hs.subarray((t - 1) * B * H);
+        if (U) {
+          if (t > 0) U.times(hPrev, n, A, false);
+          gruAfterForwardStep(m, s, A, bias, bh, t, n);
+        } else {
+          if (t > 0) Urz!.times(hPrev, n, A, false);
+          gruBeforeGatesStep(m, s, A, bias, t, n);
+          if (t > 0) Un!.times(s.Q.subarray(t * B * H), n, A, false);
+          gruBeforeCandidateStep(m, s, A, bias, t, n);
+        }
+      });
+      return s;
+    },
+    backward(m, [, u], s, io) {
+      const { T, B, H, GH } = m;
+      const g: GruGrads = {
+        ...io,
+        dA: new Float32Array(T * B * GH),
+        db: new Float64Array(GH),
+        dbh: new Float64Array(H),
+        dh: new Float32Array(B * H),
+        dq: new Float32Array(B * H),
+        dArz: new Float32Array(resetAfter ? 0 : B * 2 * H),
+        dAn: new Float32Array(resetAfter ? 0 : B * H),
+      };
+      const { U, Urz, Un } = gruMatrices(u, H, resetAfter);
+      steps(m, true, [U, Urz, Un], (t, n) => {
+        if (U) {
+          gruAfterBackwardStep(m, s, g, t, n);
+          if (t > 0) U.timesTransposed(g.dA.subarray(t * B * GH), n, g.dh, true);
+        } else {
+          gruBeforeCandidateBackStep(m, s, g, t, n);
+          if (t > 0) Un!.timesTransposed(g.dAn, n, g.dq, false);
+          gruBeforeGatesBackStep(m, s, g, t, n);
+          if (t > 0) Urz!.timesTransposed(g.dArz, n, g.dh, true);
+        }
+      });
+      const dU = resetAfter
+        ? recurrentGrad(m, s.Hs, g.dA.subarray(B * GH), GH)
+        : gruBeforeRecurrentGrad(m, s, g.dA);
+      const db = Float32Array.from(g.db);
+      return hasRecurrentBias ? [db, dU, Float32Array.from(g.dbh)] : [db, dU];
+    },
+  };
 }
 
 /** Options of {@link hostGruRecurrence}. */
@@ -606,139 +776,11 @@ export function hostGruRecurrence(
   shape: HostRecurrenceShape,
   opts: HostGruOptions,
 ): tf.Tensor3D {
-  const { B, T, H } = shape;
   const k = shape.reverse.length;
-  const GH = 3 * H;
   const { resetAfter, hasRecurrentBias } = opts;
   if (hasRecurrentBias && !resetAfter) throw new Error("hostGruRecurrence: b_hn needs the reset-after form");
   if (bhs.length !== (hasRecurrentBias ? k : 0)) {
     throw new Error(`hostGruRecurrence: ${bhs.length} recurrent biases for ${k} directions`);
   }
-  checkInputs("hostGruRecurrence", p, shape, GH);
-  const { nAct, rows } = plan(shape);
-  const op = tf.customGrad(
-    ((...args: unknown[]) => {
-      const [pIn, ...wIn] = args.slice(0, -1) as tf.Tensor[];
-      const pv = pIn.dataSync() as Float32Array;
-      const bv = wIn.slice(0, k).map((b) => b.dataSync() as Float32Array);
-      const uv = wIn.slice(k, 2 * k).map((u) => u.dataSync() as Float32Array);
-      const bhv = wIn.slice(2 * k).map((b) => b.dataSync() as Float32Array);
-      // Reset-before: U_d split into U_rz [H, 2H] and U_n [H, H].
-      const split = resetAfter ? [] : uv.map((u) => {
-        const urz = new Float32Array(H * 2 * H);
-        const un = new Float32Array(H * H);
-        for (let r = 0; r < H; r++) {
-          urz.set(u.subarray(r * GH, r * GH + 2 * H), r * 2 * H);
-          un.set(u.subarray(r * GH + 2 * H, (r + 1) * GH), r * H);
-        }
-        return { urz, un };
-      });
-      const mats = (d: number) =>
-        resetAfter
-          ? { U: new RightMatrix(uv[d], H, GH) }
-          : { Urz: new RightMatrix(split[d].urz, H, 2 * H), Un: new RightMatrix(split[d].un, H, H) };
-      const out = new Float32Array(B * T * k * H);
-      // Per direction, time-major with internal rows: S [T,B,3H] activations (r, z, n), Hs [T,B,H] states,
-      // Q [T,B,H] = h_{t−1}·U_n + b_hn (reset after) or r ⊙ h_{t−1} (reset before).
-      const dirs = Array.from({ length: k }, (_, d) => {
-        const S = new Float32Array(T * B * GH);
-        const Hs = new Float32Array(T * B * H);
-        const Q = new Float32Array(T * B * H);
-        const A = new Float32Array(B * GH);
-        const bh = hasRecurrentBias ? bhv[d] : new Float32Array(H);
-        const m = dims(B, H, 3, k, d);
-        const { U, Urz, Un } = mats(d);
-        try {
-          for (let t = 0; t < T && nAct[t] > 0; t++) {
-            const n = nAct[t];
-            const hPrev = Hs.subarray((t - 1) * B * H);
-            if (U) {
-              if (t > 0) U.times(hPrev, n, A, false);
-              gruAfterForwardStep(S, Hs, Q, A, out, pv, bv[d], bh, rows[d], t, n, m);
-            } else {
-              if (t > 0) Urz!.times(hPrev, n, A, false);
-              gruBeforeGatesStep(S, Hs, Q, A, pv, bv[d], rows[d], t, n, m);
-              if (t > 0) Un!.times(Q.subarray(t * B * H), n, A, false);
-              gruBeforeCandidateStep(S, Hs, A, out, pv, bv[d], rows[d], t, n, m);
-            }
-          }
-        } finally {
-          U?.dispose();
-          Urz?.dispose();
-          Un?.dispose();
-        }
-        return { S, Hs, Q };
-      });
-      return {
-        value: tf.tensor3d(out, [B, T, k * H]),
-        gradFunc: (dy: tf.Tensor3D) => {
-          const dyv = dy.dataSync() as Float32Array;
-          const dp = new Float32Array(B * T * k * GH);
-          const dbs: tf.Tensor[] = [];
-          const dus: tf.Tensor[] = [];
-          const dbhs: tf.Tensor[] = [];
-          dirs.forEach(({ S, Hs, Q }, d) => {
-            // Gradients of the recurrent products: reset after, [r̂, ẑ, n̂ ⊙ r] of h·U; reset before, [r̂, ẑ] of
-            // h·U_rz (first 2H columns) and n̂ of q·U_n (last H).
-            const dA = new Float32Array(T * B * GH);
-            const db = new Float64Array(GH);
-            const dbh = new Float64Array(H);
-            const dh = new Float32Array(B * H); // rows not running at t + 1 are never written: 0
-            const dq = new Float32Array(B * H);
-            const dArz = new Float32Array(resetAfter ? 0 : B * 2 * H);
-            const dAn = new Float32Array(resetAfter ? 0 : B * H);
-            const m = dims(B, H, 3, k, d);
-            const { U, Urz, Un } = mats(d);
-            try {
-              for (let t = T - 1; t >= 0; t--) {
-                const n = nAct[t];
-                if (n === 0) continue;
-                if (U) {
-                  gruAfterBackwardStep(S, Hs, Q, dA, dp, db, dbh, dh, dyv, rows[d], t, n, m);
-                  if (t > 0) U.timesTransposed(dA.subarray(t * B * GH), n, dh, true);
-                } else {
-                  gruBeforeCandidateBackStep(S, dA, dAn, dh, dyv, rows[d], t, n, m);
-                  if (t > 0) Un!.timesTransposed(dAn, n, dq, false);
-                  gruBeforeGatesBackStep(S, Hs, dA, dArz, dq, dp, db, dh, rows[d], t, n, m);
-                  if (t > 0) Urz!.timesTransposed(dArz, n, dh, true);
-                }
-              }
-            } finally {
-              U?.dispose();
-              Urz?.dispose();
-              Un?.dispose();
-            }
-            const dU = new Float32Array(H * GH);
-            if (resetAfter) {
-              gemmTN(Hs, dA.subarray(B * GH), (T - 1) * B, H, GH, dU);
-            } else {
-              // dU_rz = Σ h_{t−1}ᵀ·dA_rz and dU_n = Σ q_tᵀ·dA_n over steps ≥ 1 (q and h_{−1} are zero at
-              // step 0), with the two column blocks of dA gathered first.
-              const M = (T - 1) * B;
-              const aRz = new Float32Array(M * 2 * H);
-              const aN = new Float32Array(M * H);
-              for (let row = 0; row < M; row++) {
-                const src = (B + row) * GH;
-                aRz.set(dA.subarray(src, src + 2 * H), row * 2 * H);
-                aN.set(dA.subarray(src + 2 * H, src + GH), row * H);
-              }
-              const dUrz = new Float32Array(H * 2 * H);
-              const dUn = new Float32Array(H * H);
-              gemmTN(Hs, aRz, M, H, 2 * H, dUrz);
-              gemmTN(Q.subarray(B * H), aN, M, H, H, dUn);
-              for (let r = 0; r < H; r++) {
-                dU.set(dUrz.subarray(r * 2 * H, (r + 1) * 2 * H), r * GH);
-                dU.set(dUn.subarray(r * H, (r + 1) * H), r * GH + 2 * H);
-              }
-            }
-            dbs.push(tf.tensor1d(Float32Array.from(db)));
-            dus.push(tf.tensor2d(dU, [H, GH]));
-            if (hasRecurrentBias) dbhs.push(tf.tensor1d(Float32Array.from(dbh)));
-          });
-          return [tf.tensor2d(dp, [B * T, k * GH]), ...dbs, ...dus, ...dbhs];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return op(p, ...bs, ...us, ...bhs) as tf.Tensor3D;
+  return fusedRecurrence("hostGruRecurrence", p, [bs, us, bhs], shape, gruCell(opts));
 }
