@@ -57,3 +57,6 @@ export { BiGRU, GRU } from "./models/gru.ts";
 export { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./models/trainer.ts";
 
 export { getSuite, SUITES } from "./suites/registry.ts";
+export { writeFigure2, yang2017Suite } from "./suites/yang2017/suite.ts";
+export { YangModel } from "./models/yang.ts";
+export { trainYang } from "./models/yang_trainer.ts";

@@ -92,6 +92,10 @@ export function summarise(
 /**
  * Audits claims against measured rows.
  *
+ * A claim whose cell is a difference `A - B` (a published Δ, e.g. transfer − no transfer) is measured as the
+ * difference of the two cells' statistics (mean − mean, or best − best for a `best` claim), with σ_meas²/n in the
+ * tolerance replaced by σ_A²/n_A + σ_B²/n_B; it is `not run` unless both cells have rows.
+ *
  * Rules: a claim whose cell has no measured row is `not run` (with the planner's reason when known); a claim whose
  * rows carry any deviation is `not comparable` (Δ still shown); otherwise `reproduced` when |Δ| ≤ tolerance, else
  * `not reproduced`. A `best` claim is compared with the best seed, any other with the mean over seeds. A NaN
@@ -125,6 +129,8 @@ export function auditClaims(
       published: c.value,
       publishedStd: c.std,
     };
+    const pair = parseDeltaCell(c.cell);
+    if (pair) return auditDelta(c, base, byCell, pair, notRunReasons);
     const measured = byCell.get(c.cell) ?? [];
     if (measured.length === 0) {
       return {
@@ -174,6 +180,73 @@ export function auditClaims(
       protocol,
     };
   });
+}
+
+/** Separator of a difference cell `A - B` in a claim's `cell` column. */
+export const DELTA_CELL_SEPARATOR = " - ";
+
+/** The two cells of a difference cell `A - B`, or undefined for a plain cell id. */
+export function parseDeltaCell(cell: string): { minuend: string; subtrahend: string } | undefined {
+  const parts = cell.split(DELTA_CELL_SEPARATOR);
+  if (parts.length !== 2) return undefined;
+  return { minuend: parts[0].trim(), subtrahend: parts[1].trim() };
+}
+
+function auditDelta(
+  c: Claim,
+  base: Omit<AuditRow, "n" | "verdict" | "reason" | "deviations" | "protocol">,
+  byCell: Map<string, MeasuredRow[]>,
+  cells: { minuend: string; subtrahend: string },
+  notRunReasons: Map<string, string>,
+): AuditRow {
+  const a = byCell.get(cells.minuend) ?? [];
+  const b = byCell.get(cells.subtrahend) ?? [];
+  if (a.length === 0 || b.length === 0) {
+    const missing = a.length === 0 ? cells.minuend : cells.subtrahend;
+    return {
+      ...base,
+      n: 0,
+      verdict: "not run",
+      reason: `Δ of two cells; ${missing}: ${notRunReasons.get(missing) ?? "cell not in this run's plan"}`,
+      deviations: [],
+      protocol: "",
+    };
+  }
+  const sa = summarise(a.map((r) => r.value));
+  const sb = summarise(b.map((r) => r.value));
+  const value = c.stat === "best" ? sa.max - sb.max : sa.mean - sb.mean;
+  const sp = c.std ?? 0;
+  const stat = 2 * Math.sqrt(sp * sp + (sa.std * sa.std) / sa.n + (sb.std * sb.std) / sb.n);
+  const tol = Math.max(toleranceFloor(c), stat);
+  const d = value - c.value;
+  const deviations = [...new Set([...a, ...b].flatMap((r) => r.deviations))];
+  const protocol = [...new Set([...a, ...b].map((r) => r.protocol))].join("+");
+  let verdict: Verdict;
+  let reason: string;
+  if (!Number.isFinite(value)) {
+    verdict = "not comparable";
+    reason = "measured value is not a number";
+  } else if (deviations.length > 0) {
+    verdict = "not comparable";
+    reason = `deviation from the paper's protocol: ${deviations.join("; ")}`;
+  } else {
+    verdict = Math.abs(d) <= tol ? "reproduced" : "not reproduced";
+    reason = `Δ of two cells; |Δ| ${Math.abs(d).toFixed(2)} ${Math.abs(d) <= tol ? "≤" : ">"} tol ${
+      tol.toFixed(2)
+    }`;
+  }
+  return {
+    ...base,
+    measured: value,
+    measuredMean: sa.mean - sb.mean,
+    n: Math.min(sa.n, sb.n),
+    delta: d,
+    tolerance: tol,
+    verdict,
+    reason,
+    deviations,
+    protocol,
+  };
 }
 
 /** Count of claims per verdict, for summaries. */

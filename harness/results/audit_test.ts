@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 function approx(a: number, b: number, tol: number) {
   assert.ok(Math.abs(a - b) <= tol, `${a} is not within ${tol} of ${b}`);
 }
-import { auditClaims, summarise, tolerance, toleranceFloor, verdictCounts } from "./audit.ts";
+import {
+  auditClaims,
+  type MeasuredRow,
+  summarise,
+  tolerance,
+  toleranceFloor,
+  verdictCounts,
+} from "./audit.ts";
 import type { Claim } from "./claims.ts";
 
 function claim(over: Partial<Claim> = {}): Claim {
@@ -114,4 +121,35 @@ Deno.test("auditClaims: a NaN measurement is never reproduced", () => {
     protocol: "p",
   }]);
   assert.deepStrictEqual(audit[0].verdict, "not comparable");
+});
+
+Deno.test("auditClaims: a Δ claim `A - B` is the difference of the two cells, with both cells' spread", () => {
+  const claim: Claim = {
+    id: "d",
+    paper: "p",
+    table: "Table 2",
+    row: "r",
+    column: "Delta",
+    metric: "F1",
+    value: 5,
+    stat: "mean",
+    cell: "a - b",
+    fraction: 1,
+    source: "s",
+  };
+  const rows: MeasuredRow[] = [
+    ...[80, 82].map((value, seed) => ({ cell: "a", seed, value, deviations: [], protocol: "paper" })),
+    ...[75, 78].map((value, seed) => ({ cell: "b", seed, value, deviations: [], protocol: "paper" })),
+  ];
+  const [row] = auditClaims([claim], rows);
+  assert.equal(row.measured, 4.5);
+  assert.equal(row.delta, -0.5);
+  assert.equal(row.n, 2);
+  assert.ok(Math.abs(row.tolerance! - 2 * Math.sqrt(2 / 2 + 4.5 / 2)) < 1e-12);
+  assert.equal(row.verdict, "reproduced");
+  const [best] = auditClaims([{ ...claim, stat: "best" }], rows);
+  assert.equal(best.measured, 4);
+  const [half] = auditClaims([claim], rows.slice(0, 2), new Map([["b", "not in the smoke profile"]]));
+  assert.equal(half.verdict, "not run");
+  assert.match(half.reason, /b: not in the smoke profile/);
 });

@@ -308,11 +308,20 @@ export async function reaudit(
   }
   const rows = await readResults(runDir);
   const claims = await suite.claims();
-  const audit = auditClaims(
-    claims,
-    measuredRows(rows),
-    new Map(manifest.skipped.map((s) => [s.id, s.reason])),
-  );
+  const notRun = new Map(manifest.skipped.map((s) => [s.id, s.reason]));
+  if (manifest.status !== "complete") {
+    const done = new Set(rows.map((r) => r.cell));
+    for (const c of manifest.cells) {
+      if (!done.has(c.id)) {
+        notRun.set(
+          c.id,
+          `planned, but the run stopped before this cell (${manifest.timings.units_done} of ` +
+            `${manifest.timings.units_total} cell × seed units done; continue with --resume)`,
+        );
+      }
+    }
+  }
+  const audit = auditClaims(claims, measuredRows(rows), notRun);
   await writeAudit(runDir, manifest, audit);
   return { manifest, audit };
 }
