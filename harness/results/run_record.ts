@@ -205,7 +205,8 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
     `(${manifest.backend.device}), commit ${manifest.git.commit.slice(0, 12)}${
       manifest.git.dirty ? " (dirty)" : ""
     }`,
-    `- run status: **${manifest.status}** (${manifest.timings.units_done} of ${manifest.timings.units_total} ` +
+    `- run status: **${manifest.status === "complete" ? "complete" : "incomplete"}** ` +
+    `(${manifest.timings.units_done} of ${manifest.timings.units_total} ` +
     `cell × seed units)`,
     `- verdicts: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `- tolerance: max(floor, 2·sqrt(σ_pub² + σ_meas²/n)); floors 1.0 (full data), 2.0 (fraction ≥ 0.1), 4.0 below`,

@@ -82,7 +82,7 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
   const partial = await reaudit(out, toySuite({ calls: [] }));
   assert.deepStrictEqual(partial.audit.map((a) => a.verdict), ["reproduced", "not run", "not run"]);
   assert.match(partial.audit[1].reason, /run stopped before this cell \(2 of 4 .*--resume/);
-  assert.match(await Deno.readTextFile(join(out, "audit.md")), /run status: \*\*running\*\* \(2 of 4/);
+  assert.match(await Deno.readTextFile(join(out, "audit.md")), /run status: \*\*incomplete\*\* \(2 of 4/);
 
   const calls2: string[] = [];
   const res = await reproduce({ ...base, suite: toySuite({ calls: calls2 }), resume: out });
