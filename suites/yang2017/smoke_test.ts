@@ -65,7 +65,7 @@ Deno.test({
 
     const claims = await yang2017Suite.claims();
     assert.equal(res.audit.length, claims.length);
-    const ran = (cell: string) => {
+    const ran = (cell: string): boolean => {
       const pair = parseDeltaCell(cell);
       return pair ? ran(pair.minuend) && ran(pair.subtrahend) : SMOKE_CELLS.includes(cell);
     };
