@@ -150,6 +150,25 @@ export function loadDataset(id: string, dataDir: string, opts: LoadOptions = {})
   return loadDatasetFromSpec(getDataset(id), dataDir, opts);
 }
 
+const sharedLoads = new Map<string, Promise<LoadedDataset>>();
+
+/**
+ * {@link loadDataset} with default options, memoised per process by (id, data directory): suites call it for
+ * every cell, and reading and hashing a dataset is not free. A failed load is forgotten, so a retry reads again.
+ *
+ * @throws as {@link loadDataset}.
+ */
+export function loadDatasetShared(id: string, dataDir: string): Promise<LoadedDataset> {
+  const key = `${dataDir}|${id}`;
+  let p = sharedLoads.get(key);
+  if (!p) {
+    p = loadDataset(id, dataDir);
+    sharedLoads.set(key, p);
+    p.catch(() => sharedLoads.delete(key));
+  }
+  return p;
+}
+
 /**
  * Loads the splits of `spec` from `<dataDir>/<spec.dir>/`, reading each file once: it is hashed (unless the
  * in-memory hash cache knows it), checked against the registered sha256 when `verify` (default true), decoded as

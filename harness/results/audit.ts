@@ -149,21 +149,7 @@ export function auditClaims(
     const tol = tolerance(toleranceFloor(c), c.std, s.std, s.n);
     const deviations = [...new Set(measured.flatMap((r) => r.deviations))];
     const protocol = [...new Set(measured.map((r) => r.protocol))].join("+");
-    let verdict: Verdict;
-    let reason: string;
-    if (!Number.isFinite(value)) {
-      verdict = "not comparable";
-      reason = "measured value is not a number";
-    } else if (deviations.length > 0) {
-      verdict = "not comparable";
-      reason = `deviation from the paper's protocol: ${deviations.join("; ")}`;
-    } else if (Math.abs(delta) <= tol) {
-      verdict = "reproduced";
-      reason = `|Δ| ${Math.abs(delta).toFixed(2)} ≤ tol ${tol.toFixed(2)}`;
-    } else {
-      verdict = "not reproduced";
-      reason = `|Δ| ${Math.abs(delta).toFixed(2)} > tol ${tol.toFixed(2)}`;
-    }
+    const { verdict, reason } = judge(value, delta, tol, deviations);
     return {
       ...base,
       measured: value,
@@ -180,6 +166,27 @@ export function auditClaims(
       protocol,
     };
   });
+}
+
+/** The verdict rule shared by plain and Δ claims: NaN or any deviation → not comparable, else |Δ| against tol. */
+function judge(
+  value: number,
+  delta: number,
+  tol: number,
+  deviations: string[],
+): { verdict: Verdict; reason: string } {
+  if (!Number.isFinite(value)) return { verdict: "not comparable", reason: "measured value is not a number" };
+  if (deviations.length > 0) {
+    return {
+      verdict: "not comparable",
+      reason: `deviation from the paper's protocol: ${deviations.join("; ")}`,
+    };
+  }
+  const ok = Math.abs(delta) <= tol;
+  return {
+    verdict: ok ? "reproduced" : "not reproduced",
+    reason: `|Δ| ${Math.abs(delta).toFixed(2)} ${ok ? "≤" : ">"} tol ${tol.toFixed(2)}`,
+  };
 }
 
 /** Separator of a difference cell `A - B` in a claim's `cell` column. */
@@ -221,20 +228,11 @@ function auditDelta(
   const d = value - c.value;
   const deviations = [...new Set([...a, ...b].flatMap((r) => r.deviations))];
   const protocol = [...new Set([...a, ...b].map((r) => r.protocol))].join("+");
-  let verdict: Verdict;
-  let reason: string;
-  if (!Number.isFinite(value)) {
-    verdict = "not comparable";
-    reason = "measured value is not a number";
-  } else if (deviations.length > 0) {
-    verdict = "not comparable";
-    reason = `deviation from the paper's protocol: ${deviations.join("; ")}`;
-  } else {
-    verdict = Math.abs(d) <= tol ? "reproduced" : "not reproduced";
-    reason = `Δ of two cells; |Δ| ${Math.abs(d).toFixed(2)} ${Math.abs(d) <= tol ? "≤" : ">"} tol ${
-      tol.toFixed(2)
-    }`;
-  }
+  const judged = judge(value, d, tol, deviations);
+  const verdict = judged.verdict;
+  const reason = deviations.length === 0 && Number.isFinite(value)
+    ? `Δ of two cells; ${judged.reason}`
+    : judged.reason;
   return {
     ...base,
     measured: value,

@@ -8,8 +8,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { LoadedDataset } from "../../harness/data/load.ts";
-import { loadDataset } from "../../harness/data/load.ts";
+import { loadDatasetShared } from "../../harness/data/load.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { firstK, seededSubset } from "../../harness/data/sampling.ts";
 import { embeddingKey, loadGlove100dFromNpm, lookupCoverage } from "../../harness/data/embeddings.ts";
@@ -49,8 +48,6 @@ import {
   declaredCells,
   EXPERIMENTS,
   SOURCE,
-  TABLE3_SIZES,
-  TABLE3_VARIANTS,
   type TargetKey,
   TARGETS,
   type Variant,
@@ -381,18 +378,7 @@ function runDeviations(opts: PlanOptions): string[] {
   return d;
 }
 
-/** Datasets loaded once per process (readers and hashing are not free). */
-const datasetCache = new Map<string, Promise<LoadedDataset>>();
-function dataset(id: string, dataDir: string): Promise<LoadedDataset> {
-  const key = `${dataDir}|${id}`;
-  let p = datasetCache.get(key);
-  if (!p) {
-    p = loadDataset(id, dataDir);
-    datasetCache.set(key, p);
-    p.catch(() => datasetCache.delete(key));
-  }
-  return p;
-}
+const dataset = loadDatasetShared;
 
 let gloveCache: Promise<WordEmbeddings> | undefined;
 /** GloVe 100d restricted to the words of the English datasets this suite reads. */
@@ -670,15 +656,6 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
     },
   };
 }
-
-/** The Table 3 cell id of a target, variant and size (kept for callers of the 0.2 API). */
-export const TABLE3 = {
-  id: "table3",
-  targets: ["es", "wnut16"] as TargetKey[],
-  sizes: TABLE3_SIZES,
-  variants: TABLE3_VARIANTS,
-  cellId: (t: string, variant: string, k: number) => `t3/${t}/${variant}/k=${k}`,
-};
 
 /** The suite object registered under `datnet`. */
 export const datnetSuite: SuiteDefinition = {

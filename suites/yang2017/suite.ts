@@ -18,7 +18,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { loadDataset, type LoadedDataset } from "../../harness/data/load.ts";
+import { loadDatasetShared, type LoadedDataset } from "../../harness/data/load.ts";
 import { DOCSTART } from "../../harness/data/conll_reader.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { seededIndices } from "../../harness/data/sampling.ts";
@@ -601,18 +601,7 @@ export const PROFILE_SPECS: Record<ProfileName, ProfileSpec> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Data: pools, subsets, scorers.
 
-/** Datasets loaded once per process. */
-const datasetCache = new Map<string, Promise<LoadedDataset>>();
-function dataset(id: string, dataDir: string): Promise<LoadedDataset> {
-  const key = `${dataDir}|${id}`;
-  let p = datasetCache.get(key);
-  if (!p) {
-    p = loadDataset(id, dataDir);
-    datasetCache.set(key, p);
-    p.catch(() => datasetCache.delete(key));
-  }
-  return p;
-}
+const dataset = loadDatasetShared;
 
 /**
  * Where the `-DOCSTART-` lines fall among a CoNLL file's sentences, by the loader's own rule (a DOCSTART line ends
