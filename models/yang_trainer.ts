@@ -76,6 +76,13 @@ export interface YangEvaluationSchedule {
   /** Warm-up while completed target epochs ≤ this (released `MIN_PERIODS[0]` 4 for the target, task 0; −1 for
    * no warm-up). */
   warmupEpochs: number;
+  /**
+   * Harness override for machines that cannot afford the released schedule (a recorded deviation): when given,
+   * the sentence periods above are ignored and the target is evaluated only at the end of every
+   * `everyEpochs`-th completed target epoch (and once after training, if the last target iteration was not
+   * evaluated).
+   */
+  everyEpochs?: number;
 }
 
 /** One joint training run. */
@@ -138,7 +145,9 @@ export const YANG_EVALUATION_RULE =
   "After each target iteration (cnn_rnn.step_train): the in-epoch iteration counter i is incremented; when the " +
   "target's pass ends, completed epochs e += 1 and i = 0; period = warmupEverySentences while e ≤ warmupEpochs, " +
   "else everySentences; the target's dev and test sets are evaluated when i·batchSize mod period = 0 (so at every " +
-  "epoch end, too). If training stops after an unevaluated target iteration, one final evaluation is made.";
+  "epoch end, too). If training stops after an unevaluated target iteration, one final evaluation is made. " +
+  "Harness override everyEpochs = n (a deviation): evaluate only when a target pass ends and e mod n = 0, plus " +
+  "that final evaluation.";
 
 /** One evaluation of the target. */
 export interface YangEvaluation {
@@ -304,6 +313,9 @@ function checkConfig(cfg: YangTrainConfig, tasks: YangTaskData[]): void {
     if (!(Number.isInteger(v) && (v as number) >= 1)) {
       throw new Error(`YangTrainConfig.evaluation.${k} must be an integer ≥ 1`);
     }
+  }
+  if (e.everyEpochs !== undefined && !(Number.isInteger(e.everyEpochs) && e.everyEpochs >= 1)) {
+    throw new Error(`YangTrainConfig.evaluation.everyEpochs must be an integer ≥ 1 when given`);
   }
   if (!(Number.isInteger(e.warmupEpochs) && e.warmupEpochs >= -1)) {
     throw new Error(`YangTrainConfig.evaluation.warmupEpochs must be an integer ≥ −1 (−1: no warm-up)`);
@@ -507,7 +519,10 @@ export async function trainYang(
         inEpoch = endOfPass ? 0 : inEpoch + 1;
         const e = cfg.evaluation;
         const period = passes[ti].epochs <= e.warmupEpochs ? e.warmupEverySentences : e.everySentences;
-        if ((inEpoch * cfg.batchSize) % period === 0) {
+        const due = e.everyEpochs !== undefined
+          ? endOfPass && passes[ti].epochs % e.everyEpochs === 0
+          : (inEpoch * cfg.batchSize) % period === 0;
+        if (due) {
           await evaluate();
           evaluation = evaluations[evaluations.length - 1];
         }

@@ -198,6 +198,28 @@ Deno.test("trainYang: T-B alternates tasks, evaluates by the released rule, and 
   assert.notDeepEqual(c.evaluations.map((e) => e.trainLoss), a.evaluations.map((e) => e.trainLoss));
 });
 
+Deno.test("trainYang: evaluation.everyEpochs evaluates only at every n-th target epoch end, plus a final one", async () => {
+  await useBackend("wasm");
+  const tasks = [target(12, 10), source(13, 40)];
+  const cfg: YangTrainConfig = {
+    ...config,
+    model: { ...tinyModel, architecture: "T-B" },
+    maxEpochs: 5,
+    maxIterations: 26,
+    evaluation: { everySentences: 4, warmupEverySentences: 4, warmupEpochs: -1, everyEpochs: 2 },
+  };
+  const out = await trainYang(cfg, tasks, chunkF1);
+  // 3 target iterations per epoch, alternating with the source: epoch e ends at iteration 6e − 1. The cap of
+  // 26 iterations stops inside epoch 5 (after 13 target iterations), which gets one final evaluation.
+  assert.equal(out.iterations, 26);
+  assert.deepEqual(out.evaluations.map((e) => e.iteration), [11, 23, 26]);
+  assert.deepEqual(out.evaluations.map((e) => e.targetEpochs), [2, 4, 4]);
+  await assert.rejects(
+    () => trainYang({ ...cfg, evaluation: { ...cfg.evaluation, everyEpochs: 0 } }, tasks, chunkF1),
+    /everyEpochs must be an integer ≥ 1/,
+  );
+});
+
 Deno.test("trainYang: sampled schedule draws tasks by probability, seeded", async () => {
   await useBackend("wasm");
   const tasks = [target(14, 4), source(15, 8)];

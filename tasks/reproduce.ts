@@ -30,6 +30,7 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --epochs N                      train N epochs per cell instead of the profile's (a recorded deviation)
   --source-batches N              at most N source batches per epoch for transfer models (deviation)
   --eval-every N                  evaluate dev/test every N-th epoch and after the last (deviation)
+  --iterations N                  at most N training iterations per task (yang2017; deviation)
   --quiet                         no progress lines`;
 
 async function main() {
@@ -48,6 +49,7 @@ async function main() {
       epochs: { type: "string" },
       "source-batches": { type: "string" },
       "eval-every": { type: "string" },
+      iterations: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -80,6 +82,7 @@ async function main() {
     epochs: positive("epochs", values.epochs),
     sourceBatchesPerEpoch: positive("source-batches", values["source-batches"]),
     evalEvery: positive("eval-every", values["eval-every"]),
+    iterationsPerTask: positive("iterations", values.iterations),
   };
   for (const k of Object.keys(scale) as (keyof typeof scale)[]) if (scale[k] === undefined) delete scale[k];
   if (values.out && values.resume) throw new UsageError("--out and --resume exclude each other");

@@ -125,8 +125,9 @@ export interface Manifest {
   data_files: { dataset: string; split: string; path: string; sha256: string }[];
   embeddings: Record<string, unknown>[];
   deviations: string[];
-  /** Scale overrides given on the command line (`--epochs`, `--source-batches`, `--eval-every`), if any. */
-  scale?: { epochs?: number; sourceBatchesPerEpoch?: number; evalEvery?: number };
+  /** Scale overrides given on the command line (`--epochs`, `--source-batches`, `--eval-every`,
+   * `--iterations`), if any. */
+  scale?: { epochs?: number; sourceBatchesPerEpoch?: number; evalEvery?: number; iterationsPerTask?: number };
   cells: {
     id: string;
     experiment: string;

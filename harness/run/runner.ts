@@ -141,7 +141,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         }, ` +
           `this command asks for ${
             JSON.stringify(opts.scale ?? {})
-          } (repeat --epochs/--source-batches/--eval-every)`,
+          } (repeat --epochs/--source-batches/--eval-every/--iterations)`,
       );
     }
   }

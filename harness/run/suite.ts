@@ -87,7 +87,7 @@ export interface CellRunResult {
 }
 
 /**
- * Scale overrides from the command line (`--epochs`, `--source-batches`, `--eval-every`), for runs a machine can
+ * Scale overrides from the command line (`--epochs`, `--source-batches`, `--eval-every`, `--iterations`), for runs a machine can
  * afford. Every override given is a run-level deviation the suite records; a suite may ignore ones that do not
  * apply to it (and says so).
  */
@@ -98,6 +98,8 @@ export interface ScaleOverrides {
   sourceBatchesPerEpoch?: number;
   /** Evaluate dev/test every n-th epoch (and after the last). */
   evalEvery?: number;
+  /** Cap on training iterations (batches) per task, for suites whose budget is counted in iterations. */
+  iterationsPerTask?: number;
 }
 
 /** Options the engine passes to a suite when planning. */

@@ -639,6 +639,9 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
     protocolDetails: {
       ...proto,
       profile: PROFILE_SPECS[opts.profile].description,
+      ignored_overrides: opts.scale?.iterationsPerTask !== undefined
+        ? ["--iterations ignored: DATNet's budget is counted in epochs (use --epochs)"]
+        : [],
       hyper_parameters: HYPER,
       token_filter: proto.tokenFilter
         ? {

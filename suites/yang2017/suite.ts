@@ -62,7 +62,7 @@ import {
 import { chartGridSvg, type ChartSpec, type LineSeries } from "../../harness/plot/svg.ts";
 
 /** Bumped whenever the protocol of any cell changes. */
-export const VERSION = "0.1.0";
+export const VERSION = "0.1.1";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tasks (§4.1, Table 1).
@@ -878,8 +878,10 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
       sourceSentences: c.sources.length ? spec.sourceSentences ?? "all" : undefined,
       labelMaps,
       maxEpochs: scale.epochs ?? spec.maxEpochs,
-      iterationsPerTask: spec.iterationsPerTask,
-      evaluation: spec.evaluation,
+      iterationsPerTask: scale.iterationsPerTask ?? spec.iterationsPerTask,
+      evaluation: scale.evalEvery !== undefined
+        ? { ...spec.evaluation, everyEpochs: scale.evalEvery }
+        : spec.evaluation,
       evalSentences: spec.evalSentences ?? "all",
       experiments: c.experiments,
       panel: c.panel,
@@ -913,6 +915,19 @@ function runDeviations(opts: PlanOptions): string[] {
   if (opts.scale?.epochs !== undefined) {
     d.push(`at most ${opts.scale.epochs} target epochs per cell instead of ${spec.maxEpochs}`);
   }
+  if (opts.scale?.iterationsPerTask !== undefined) {
+    d.push(
+      `at most ${opts.scale.iterationsPerTask} iterations per task instead of the ${opts.profile} profile's ` +
+        `${spec.iterationsPerTask}`,
+    );
+  }
+  if (opts.scale?.evalEvery !== undefined) {
+    d.push(
+      `the target is evaluated at every ${opts.scale.evalEvery}-th target epoch end (and after the last ` +
+        "iteration) instead of the released schedule (every 100 target sentences after 4 epochs, and every " +
+        "epoch end): the maximum test score is taken over fewer evaluations",
+    );
+  }
   return d;
 }
 
@@ -921,11 +936,6 @@ function ignoredOverrides(opts: PlanOptions): string[] {
   const out: string[] = [];
   if (opts.scale?.sourceBatchesPerEpoch !== undefined) {
     out.push("--source-batches ignored: tasks alternate one batch at a time (no source epochs to cap)");
-  }
-  if (opts.scale?.evalEvery !== undefined) {
-    out.push(
-      "--eval-every ignored: evaluation follows the released schedule in sentences (see evaluation_rule)",
-    );
   }
   return out;
 }
@@ -1124,10 +1134,12 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
       profile: spec.description,
       budget: {
         max_target_epochs: opts.scale?.epochs ?? spec.maxEpochs,
-        iterations_per_task: spec.iterationsPerTask,
+        iterations_per_task: opts.scale?.iterationsPerTask ?? spec.iterationsPerTask,
         note: "the released training loop never stops; every budget here is a harness choice",
       },
-      evaluation: spec.evaluation,
+      evaluation: opts.scale?.evalEvery !== undefined
+        ? { ...spec.evaluation, everyEpochs: opts.scale.evalEvery }
+        : spec.evaluation,
       evaluation_rule: YANG_EVALUATION_RULE,
       schedule: YANG_SCHEDULE_RULES.alternate,
       optimizer:

@@ -157,19 +157,26 @@ Deno.test("nightly plan: Table 2's runnable rows and their no-transfer cells at 
   assert.ok(plan.deviations.some((d) => d.startsWith("nightly profile")));
 });
 
-Deno.test("scale: --epochs caps target epochs (a deviation); --source-batches and --eval-every are ignored, said so", async () => {
+Deno.test("scale: --epochs, --iterations and --eval-every are deviations; --source-batches is ignored, said so", async () => {
   const plan = await yang2017Suite.plan({
     profile: "paper",
     protocol: "paper",
     dataDir: "",
     verifyData: false,
     only: ["fig2/g/"],
-    scale: { epochs: 7, sourceBatchesPerEpoch: 30, evalEvery: 5 },
+    scale: { epochs: 7, sourceBatchesPerEpoch: 30, evalEvery: 5, iterationsPerTask: 150 },
   });
   assert.equal(plan.cells.length, 9);
   assert.ok(plan.cells.every((c) => c.config.maxEpochs === 7));
-  assert.deepStrictEqual(plan.deviations, ["at most 7 target epochs per cell instead of 100"]);
-  assert.equal((plan.protocolDetails.ignored_overrides as string[]).length, 2);
+  assert.ok(plan.cells.every((c) => c.config.iterationsPerTask === 150));
+  assert.ok(plan.cells.every((c) => (c.config.evaluation as { everyEpochs?: number }).everyEpochs === 5));
+  assert.equal(plan.deviations.length, 3);
+  assert.equal(plan.deviations[0], "at most 7 target epochs per cell instead of 100");
+  assert.equal(plan.deviations[1], "at most 150 iterations per task instead of the paper profile's 20000");
+  assert.match(plan.deviations[2], /every 5-th target epoch end/);
+  assert.deepStrictEqual(plan.protocolDetails.ignored_overrides, [
+    "--source-batches ignored: tasks alternate one batch at a time (no source epochs to cap)",
+  ]);
 });
 
 const pool: Sentence[] = Array.from({ length: 1234 }, (_, i) => ({ words: [`w${i}`], tags: ["O"] }));
