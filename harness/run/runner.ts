@@ -6,7 +6,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { type BackendName, initBackend } from "../../models/backend.ts";
 import { describeBlas } from "../../models/kernels/blas.ts";
 import { recurrenceImpl } from "../../models/kernels/host_rnn.ts";
@@ -56,6 +56,26 @@ export interface ReproduceResult {
   audit: AuditRow[];
 }
 
+/**
+ * Creates `parent/id` for a new run, or `parent/id-2`, `parent/id-3`, … when another run took that name first
+ * (two runs started in the same second of the same commit). The directory is created atomically, so concurrent
+ * runs never share one.
+ *
+ * @returns the absolute path of the created, empty directory.
+ */
+export async function claimRunDir(parent: string, id: string): Promise<string> {
+  await Deno.mkdir(parent, { recursive: true });
+  for (let n = 1;; n++) {
+    const dir = join(parent, n === 1 ? id : `${id}-${n}`);
+    try {
+      await Deno.mkdir(dir);
+      return dir;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+  }
+}
+
 /** Error for a run that cannot start or continue; its message is shown to the user as is. */
 export class RunError extends Error {
   override name = "RunError";
@@ -83,7 +103,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const git = gitInfo();
   let runDir: string;
   let previous: Manifest | undefined;
-  const freshRunId = makeRunId(git.short);
+  let freshRunId = makeRunId(git.short);
   if (opts.resume) {
     runDir = resolve(opts.resume);
     previous = await readManifest(runDir);
@@ -101,8 +121,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         );
       }
     }
+  } else if (opts.out === undefined) {
+    runDir = await claimRunDir(resolve("results", suite.id), freshRunId);
+    freshRunId = basename(runDir);
   } else {
-    runDir = resolve(opts.out ?? join("results", suite.id, freshRunId));
+    runDir = resolve(opts.out);
     if (await exists(runDir)) {
       const entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
       if (entries.length > 0 && !entries.includes("manifest.json")) {

@@ -7,7 +7,7 @@ async function rejectsWith(f: () => Promise<unknown>, cls: new (...a: any[]) => 
 import { join } from "node:path";
 import { parseClaims } from "../results/claims.ts";
 import { readManifest, readResults } from "../results/run_record.ts";
-import { reaudit, reproduce, RunError } from "./runner.ts";
+import { claimRunDir, reaudit, reproduce, RunError } from "./runner.ts";
 import type { CellRunResult, PlannedCell, SuiteDefinition } from "./suite.ts";
 
 const CLAIMS = `id,paper,table,row,column,metric,value,std,n,stat,cell,fraction,source
@@ -117,4 +117,14 @@ Deno.test("resume refuses a run of another profile; reaudit recomputes the audit
   assert.deepStrictEqual(audit.map((a) => a.verdict), ["not comparable", "not comparable", "not run"]);
   assert.ok((await Deno.stat(join(out, "audit.csv"))).isFile);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("claimRunDir: runs started in the same second get distinct directories", async () => {
+  const parent = join(await Deno.makeTempDir(), "results", "toy");
+  const ids = await Promise.all([1, 2, 3].map(() => claimRunDir(parent, "20261121T120000Z-abc1234")));
+  assert.deepEqual(
+    ids.map((d) => d.slice(parent.length + 1)).sort(),
+    ["20261121T120000Z-abc1234", "20261121T120000Z-abc1234-2", "20261121T120000Z-abc1234-3"],
+  );
+  for (const d of ids) assert.deepEqual([...Deno.readDirSync(d)], []);
 });
