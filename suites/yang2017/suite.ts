@@ -122,7 +122,7 @@ export const TASKS: Record<TaskKey, TaskSpec> = {
     fileScheme: "IOB2",
     trainOnDev: true,
     docstartSentences: false,
-    targetBlocker: "not run: full Penn Treebank WSJ POS (sections 0-24) not available; the NLTK 10% WSJ " +
+    targetBlocker: "full Penn Treebank WSJ POS (sections 0-24) not available; the NLTK 10% WSJ " +
       "sample here has no WSJ 22-24 test set",
     deviations: [DEVIATION_PTB_SAMPLE],
     missing: "full PTB",
@@ -201,8 +201,8 @@ export const TASKS: Record<TaskKey, TaskSpec> = {
     fileScheme: "IOB2",
     trainOnDev: true,
     docstartSentences: false,
-    targetBlocker: "not run: Genia corpus not available",
-    sourceBlocker: "not run: Genia corpus not available",
+    targetBlocker: "Genia corpus not available",
+    sourceBlocker: "Genia corpus not available",
     deviations: [],
     missing: "Genia",
   },
@@ -850,7 +850,7 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
     if (c.architecture === "base" && k === 0) {
       skipped.push({
         id: c.id,
-        reason: `not run: no training data for the no-transfer model (int(${c.rate}·${n}) = 0 sentences)`,
+        reason: `no training data for the no-transfer model (int(${c.rate}·${n}) = 0 sentences)`,
       });
       continue;
     }

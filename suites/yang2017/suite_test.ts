@@ -94,8 +94,8 @@ Deno.test("paper plan: every cell planned or skipped with a reason; missing data
   const skipped = new Map(plan.skipped.map((s) => [s.id, s.reason]));
   const planned = new Set(plan.cells.map((c) => c.id));
   for (const c of declared) assert.ok(planned.has(c.id) !== skipped.has(c.id), c.id);
-  assert.match(skipped.get("fig2/a/T-A/rate=0.001")!, /^not run: Genia corpus not available/);
-  assert.match(skipped.get("fig2/f/T-B/rate=0.001")!, /^not run: full Penn Treebank/);
+  assert.match(skipped.get("fig2/a/T-A/rate=0.001")!, /^Genia corpus not available/);
+  assert.match(skipped.get("fig2/f/T-B/rate=0.001")!, /^full Penn Treebank/);
   assert.match(skipped.get("t3/ptb/transfer")!, /full Penn Treebank/);
   assert.match(skipped.get("fig2/d/base/rate=0.001")!, /int\(0.001·709\) = 0 sentences/);
   assert.ok(planned.has("fig2/d/T-A/rate=0.001"), "zero-shot transfer still runs");
