@@ -1,6 +1,6 @@
 /**
  * Line splitting and sentence accumulation shared by the one-token-per-line readers (`conll_reader.ts`,
- * `conllu_reader.ts`, `wikiann_reader.ts`).
+ * `conllu_reader.ts`, `wikiann_reader.ts`, `genia_reader.ts`).
  *
  * @module
  */

@@ -25,3 +25,4 @@ export * from "./wikiann_reader.ts";
 export * from "./conllu_reader.ts";
 export * from "./numpy_random.ts";
 export * from "./splits.ts";
+export * from "./genia_reader.ts";
