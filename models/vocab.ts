@@ -190,6 +190,12 @@ export interface EncodedBatch {
   lengths: number[];
   /** Number of real tokens, Σ lengths. */
   tokens: number;
+  /**
+   * [B, T] tag ids (in the task's tag vocabulary) of each token's gazetteer match (Yang et al. 2017 §4.1; see
+   * `harness/data/gazetteer.ts`), row-major like `tags`, 0 at padded positions. Only for a model task that reads
+   * the gazetteer feature; {@link encodeBatch} never fills it (the Yang trainer does).
+   */
+  gazetteer?: Int32Array;
 }
 
 /**

@@ -32,8 +32,11 @@
  *   `joint`) only the char embeddings and the char GRUs. The released code keeps one Theano model per task and
  *   copies the shared values into the next task's model before its step; here shared groups are the SAME
  *   tf.Variable objects, which is the same computation.
- * - English NER in the released code also feeds gazetteer one-hot features to the CRF; not modelled here (the
- *   gazetteer is not available; a deviation the suite records).
+ * - English NER in the released code (`ner.py` `read_list_data`, `cnn_rnn.py` `use_gaze`; paper §4.1) also feeds a
+ *   one-hot gazetteer feature to the CRF layer: the `[B, T, K]` one-hot of each token's gazetteer match tag
+ *   (IOBES over the task's own tag set, `harness/data/gazetteer.ts`) is concatenated to the word bi-GRU output,
+ *   so the CRF projection is `[2·wordGruUnits + K, K]`. Optional per task ({@link YangTaskInput.gazetteer}); the
+ *   batch carries the tag ids (`EncodedBatch.gazetteer`), padded positions get a zero row as in the released code.
  *
  * T-A needs one tag set for all tasks: each task's tags are mapped to the shared tag set before encoding (the
  * paper's "label mapping step", see `yang_trainer.ts`), so every task of a T-A model has the same tag vocabulary.
@@ -71,7 +74,8 @@ export const YANG_ARCHITECTURES: readonly YangArchitecture[] = ["base", "T-A", "
 
 /**
  * Parameter groups of the model, bottom to top. `crf` is the CRF layer of the released code: the linear
- * projection `[2·wordGruUnits, K]` (no bias), the transitions `[K, K]` and the start vector `[K]`.
+ * projection `[2·wordGruUnits, K]` (`[2·wordGruUnits + K, K]` with the gazetteer feature; no bias), the
+ * transitions `[K, K]` and the start vector `[K]`.
  */
 export type YangParamGroup = "charEmbedding" | "charGru" | "wordEmbedding" | "wordGru" | "crf";
 
@@ -160,6 +164,14 @@ export interface YangTaskInput {
   pretrained?: "trainable" | "frozen";
   /** Word embedding size of this task when it has no pretrained vectors (e.g. 64 for Spanish). */
   wordEmbeddingDim?: number;
+  /**
+   * Gazetteer feature (paper §4.1, CoNLL-2003 English NER; released `cnn_rnn.py` `use_gaze`): when true, the
+   * task's CRF projection input gets K more columns, the one-hot over the task's tag vocabulary of each token's
+   * gazetteer tag id (`EncodedBatch.gazetteer`, required in every batch of the task; zero rows at padding), so
+   * the projection is `[2·wordGruUnits + K, K]`. Default false: the model is exactly the one without it. With T-A
+   * (shared CRF) every task must agree.
+   */
+  gazetteer?: boolean;
 }
 
 /** Vocabularies and embeddings of a model. */
@@ -172,8 +184,13 @@ export interface YangInputs {
 
 /** The tagging head of a task: the released code's CRF layer. */
 export interface YangCrfHead {
-  /** `[2·wordGruUnits, K]` projection to tag scores (no bias). */
+  /**
+   * `[2·wordGruUnits, K]` projection to tag scores (no bias); `[2·wordGruUnits + K, K]` with the gazetteer
+   * feature, its last K rows the weights of the gazetteer one-hot.
+   */
   projection: tf.Variable;
+  /** Whether the projection reads the gazetteer one-hot after the word features. */
+  gazetteer: boolean;
   /** Transitions and start vector (no end transition). */
   crf: LinearChainCRF;
 }
@@ -197,6 +214,8 @@ export interface YangDescription {
   parameters: Record<YangParamGroup, Record<string, number>>;
   /** Total trainable scalars (shared groups counted once). */
   totalParameters: number;
+  /** Tasks whose CRF reads the gazetteer feature; absent when none does. */
+  gazetteer?: string[];
   charEmbedding: EmbeddingDescription;
   wordEmbeddings: Record<string, EmbeddingDescription>;
 }
@@ -214,7 +233,8 @@ function positiveInt(v: number): boolean {
  *
  * @throws {Error} naming the field or task that is inconsistent: unknown architecture, sizes that are not
  *   positive integers, a negative cost, the wrong number of tasks, duplicate or unusable task names, or shared
- *   groups whose tasks disagree (word vocabulary, lookup policy, pretrained table or dimension, tag set).
+ *   groups whose tasks disagree (word vocabulary, lookup policy, pretrained table or dimension, tag set, and with
+ *   a shared CRF the gazetteer feature).
  */
 export function validateYangConfig(cfg: YangConfig, inputs: YangInputs): void {
   if (!YANG_ARCHITECTURES.includes(cfg.architecture)) {
@@ -265,6 +285,9 @@ export function validateYangConfig(cfg: YangConfig, inputs: YangInputs): void {
       throw new Error(`Task "${t.name}": pretrained must be "trainable" or "frozen"`);
     }
     if (t.tagVocab.kind !== "tag") throw new Error(`Task "${t.name}": tagVocab must be a tag vocabulary`);
+    if (t.gazetteer !== undefined && typeof t.gazetteer !== "boolean") {
+      throw new Error(`Task "${t.name}": gazetteer must be true or false`);
+    }
   }
   if (inputs.charVocab.kind !== "char") throw new Error("YangInputs.charVocab must be a char vocabulary");
   const shared = YANG_SHARING[cfg.architecture];
@@ -297,6 +320,13 @@ export function validateYangConfig(cfg: YangConfig, inputs: YangInputs): void {
             `"${first.name}" (${first.tagVocab.tokens.join(" ")}) and "${t.name}" (${
               t.tagVocab.tokens.join(" ")
             }) differ: map each task's labels to the shared set first`,
+        );
+      }
+      const [ga, gb] = [first.gazetteer ?? false, t.gazetteer ?? false];
+      if (ga !== gb) {
+        throw new Error(
+          `Architecture ${cfg.architecture} shares the CRF, so every task needs the same gazetteer setting; ` +
+            `task "${first.name}" has gazetteer ${ga} and "${t.name}" has ${gb}`,
         );
       }
     }
@@ -470,12 +500,13 @@ export class YangModel {
       }));
     build("crf", (t, prefix): YangCrfHead => {
       const K = t.tagVocab.size;
-      const w0 = glorotUniform(rng, [2 * cfg.wordGruUnits, K]);
+      const gazetteer = t.gazetteer ?? false;
+      const w0 = glorotUniform(rng, [2 * cfg.wordGruUnits + (gazetteer ? K : 0), K]);
       const projection = tf.variable(w0, true, `${prefix}/crf/projection`);
       w0.dispose();
       const crf = new LinearChainCRF(K, rng, { name: `${prefix}/crf`, start: true, end: false });
       if (lasagne) assignValues(crf.start!, drawn(glorotUniform(rng, [K], 1, K)));
-      return { projection, crf };
+      return { projection, gazetteer, crf };
     });
 
     this.#components = new Map();
@@ -639,10 +670,57 @@ export class YangModel {
     });
   }
 
-  /** Tag scores `[B, T, K]` of `task`'s CRF layer (projection without bias). */
+  /**
+   * Tag scores `[B, T, K]` of `task`'s CRF layer (projection without bias) over the word features, or with the
+   * gazetteer feature over [word features ; one-hot of `batch.gazetteer`] `[B, T, 2·wordGruUnits + K]` (§4.1;
+   * released `cnn_rnn.py` ConcatLayer before the CRFLayer), zero one-hot rows at padded positions.
+   *
+   * @throws {Error} when the task uses the gazetteer and `batch.gazetteer` is missing, not `B·T` long, or holds
+   *   an id outside the task's tag vocabulary.
+   */
   emissions(batch: EncodedBatch, task: string): tf.Tensor3D {
     const c = this.components(task);
-    return tf.tidy(() => denseSeq(this.features(batch, task), c.crf.projection as tf.Tensor2D));
+    if (!c.crf.gazetteer) {
+      return tf.tidy(() => denseSeq(this.features(batch, task), c.crf.projection as tf.Tensor2D));
+    }
+    const oneHot = this.#gazetteerOneHot(batch, task);
+    const { batchSize: B, maxLength: T } = batch;
+    const K = oneHot.length / (B * T);
+    return tf.tidy(() => {
+      const x = tf.concat([this.features(batch, task), tf.tensor3d(oneHot, [B, T, K])], 2) as tf.Tensor3D;
+      return denseSeq(x, c.crf.projection as tf.Tensor2D);
+    });
+  }
+
+  /** `[B·T·K]` one-hot of `batch.gazetteer` over `task`'s tags, zero rows at padded positions. */
+  #gazetteerOneHot(batch: EncodedBatch, task: string): Float32Array {
+    const { batchSize: B, maxLength: T, gazetteer: ids } = batch;
+    const K = this.tagVocab(task).size;
+    if (!ids) {
+      throw new Error(
+        `Task "${task}" of Yang model "${this.name}" uses the gazetteer feature, but the batch has no ` +
+          `gazetteer tag ids (EncodedBatch.gazetteer)`,
+      );
+    }
+    if (ids.length !== B * T) {
+      const n = B * T;
+      throw new Error(
+        `EncodedBatch.gazetteer has ${ids.length} ids, expected B·T = ${B}·${T} = ${n} for task "${task}"`,
+      );
+    }
+    const out = new Float32Array(B * T * K);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < batch.lengths[b]; t++) {
+        const id = ids[b * T + t];
+        if (!(id >= 0 && id < K)) {
+          throw new Error(
+            `EncodedBatch.gazetteer id ${id} at sentence ${b}, word ${t} is outside task "${task}"'s ${K} tags`,
+          );
+        }
+        out[(b * T + t) * K + id] = 1;
+      }
+    }
+    return out;
   }
 
   /**
@@ -686,6 +764,7 @@ export class YangModel {
     for (const t of this.tasks) {
       wordEmbeddings[t] = { ...this.#wordDescriptions.get(this.components(t).wordEmbedding)! };
     }
+    const gazetteer = this.tasks.filter((t) => this.components(t).crf.gazetteer);
     return {
       name: this.name,
       config: { ...this.config },
@@ -693,6 +772,7 @@ export class YangModel {
       shared: [...this.shared],
       parameters,
       totalParameters: this.parameterCount(),
+      ...(gazetteer.length ? { gazetteer } : {}),
       charEmbedding: { ...this.#charDescription },
       wordEmbeddings,
     };

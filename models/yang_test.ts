@@ -387,3 +387,185 @@ Deno.test("Yang: Lasagne initialisation and pretrained word vectors (trainable o
   assert.equal(frozen.describe().wordEmbeddings.ner.kind, "pretrained-frozen");
   frozen.dispose();
 });
+
+/** Inputs of the base model with the gazetteer feature on its one task. */
+function gazetteerInputs(): YangInputs {
+  const inp = baseInputs();
+  inp.tasks[0] = { ...inp.tasks[0], gazetteer: true };
+  return inp;
+}
+
+/**
+ * A batch of `ner` with gazetteer ids: the gold tag's id, except that persons are tagged as locations (so the
+ * B-PER row is never used); 0 at padding.
+ */
+function gazetteerBatch(model: YangModel, inp: YangInputs) {
+  const batch = encode(model, inp, "ner", ner);
+  const tags = model.tagVocab("ner");
+  const { batchSize: B, maxLength: T } = batch;
+  const gazetteer = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < batch.lengths[b]; t++) {
+      const gold = batch.tags[b * T + t];
+      gazetteer[b * T + t] = gold === tags.id("B-PER") ? tags.id("B-LOC") : gold;
+    }
+  }
+  return { ...batch, gazetteer };
+}
+
+/** Assigns `value` to `v` and frees `value`. */
+function setValue(v: tf.Variable, value: tf.Tensor): void {
+  v.assign(value);
+  value.dispose();
+}
+
+Deno.test("Yang gazetteer: projection [2H+K, K]; the one-hot adds the gathered extra rows to the emissions", async () => {
+  await useBackend("wasm");
+  const inp = gazetteerInputs();
+  const model = YangModel.create(tiny, inp, createRng(8), uniqueName("yang_gaz"));
+  const plain = YangModel.create(tiny, baseInputs(), createRng(8), uniqueName("yang_nogaz"));
+  const K = model.tagVocab("ner").size;
+  const H2 = 2 * tiny.wordGruUnits;
+  const proj = model.components("ner").crf.projection;
+  assert.deepEqual(proj.shape, [H2 + K, K]);
+  assert.ok(model.components("ner").crf.gazetteer);
+  assert.deepEqual(plain.components("ner").crf.projection.shape, [H2, K]);
+  assert.equal(plain.components("ner").crf.gazetteer, false);
+  assert.equal(model.parameterCount() - plain.parameterCount(), K * K);
+  const d = model.describe();
+  assert.equal(d.parameters.crf.ner - plain.describe().parameters.crf.ner, K * K);
+  assert.equal(d.totalParameters, model.parameterCount());
+  assert.deepEqual(d.gazetteer, ["ner"]);
+  assert.equal("gazetteer" in plain.describe(), false, "no gazetteer field without the feature");
+
+  const batch = gazetteerBatch(model, inp);
+  const { batchSize: B, maxLength: T } = batch;
+  // The crf group is drawn last, so both models have the same weights below it: the same word features.
+  const fa = model.features(batch, "ner");
+  const fb = plain.features(batch, "ner");
+  assert.deepEqual(fa.dataSync(), fb.dataSync());
+  tf.dispose([fa, fb]);
+  const W = proj.arraySync() as number[][];
+  setValue(plain.components("ner").crf.projection, tf.tensor2d(W.slice(0, H2)));
+  await assertNoLeak(() => {
+    const em = model.emissions(batch, "ner");
+    const base = plain.emissions(batch, "ner");
+    assert.deepEqual(em.shape, [B, T, K]);
+    const e = em.dataSync();
+    const e0 = base.dataSync();
+    const expected = Float32Array.from(e0);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < batch.lengths[b]; t++) {
+        const p = b * T + t;
+        for (let k = 0; k < K; k++) expected[p * K + k] += W[H2 + batch.gazetteer[p]][k];
+      }
+    }
+    assertClose(e, expected, 1e-5, 1e-5, "emissions = features·W[:2H] + W[2H + gazetteer id]");
+    tf.dispose([em, base]);
+    // Zero extra rows: exactly the emissions of the model without the feature.
+    setValue(proj, tf.tidy(() => tf.concat([tf.tensor2d(W.slice(0, H2)), tf.zeros([K, K])], 0)));
+    const zeroed = model.emissions(batch, "ner");
+    const again = plain.emissions(batch, "ner");
+    assertClose(zeroed.dataSync(), again.dataSync(), 1e-6, 0, "zero gazetteer rows");
+    tf.dispose([zeroed, again]);
+  }, "gazetteer emissions");
+  setValue(proj, tf.tensor2d(W));
+  model.dispose();
+  plain.dispose();
+});
+
+Deno.test("Yang gazetteer: gradients reach the rows of the tags that occur, and only those", async () => {
+  await useBackend("wasm");
+  const inp = gazetteerInputs();
+  const model = YangModel.create(tiny, inp, createRng(9), uniqueName("yang_gaz_grad"));
+  const batch = gazetteerBatch(model, inp);
+  const K = model.tagVocab("ner").size;
+  const H2 = 2 * tiny.wordGruUnits;
+  const proj = model.components("ner").crf.projection;
+  const { value, grads } = tf.variableGrads(() => model.loss(batch, "ner"), [proj]);
+  const g = grads[proj.name].arraySync() as number[][];
+  const { maxLength: T } = batch;
+  const used = new Set<number>();
+  batch.lengths.forEach((L, b) => {
+    for (let t = 0; t < L; t++) used.add(batch.gazetteer[b * T + t]);
+  });
+  assert.ok(used.size >= 2 && used.size < K, `${used.size} of ${K} tags used`);
+  for (let k = 0; k < K; k++) {
+    const row = g[H2 + k];
+    if (used.has(k)) assert.ok(row.some((x) => x !== 0), `gazetteer row ${k} gets a gradient`);
+    else assert.ok(row.every((x) => x === 0), `unused gazetteer row ${k} (padding included) gets none`);
+  }
+  // Finite differences on one entry of a used row.
+  const k = [...used][0];
+  const j = g[H2 + k].findIndex((x) => Math.abs(x) === Math.max(...g[H2 + k].map(Math.abs)));
+  const base = (proj.dataSync() as Float32Array).slice();
+  const at = (delta: number) => {
+    const x = base.slice();
+    x[(H2 + k) * K + j] += delta;
+    setValue(proj, tf.tensor(x, proj.shape));
+    const l = model.loss(batch, "ner");
+    const r = l.dataSync()[0];
+    l.dispose();
+    return r;
+  };
+  const num = (at(1e-2) - at(-1e-2)) / 2e-2;
+  setValue(proj, tf.tensor(base, proj.shape));
+  assertClose([g[H2 + k][j]], [num], 3e-4, 1e-2, "d loss / d gazetteer weight");
+  tf.dispose([value, ...Object.values(grads)]);
+  model.dispose();
+});
+
+Deno.test("Yang gazetteer: a batch without ids throws; T-A tasks must agree; T-B may differ", async () => {
+  await useBackend("wasm");
+  const inp = gazetteerInputs();
+  const model = YangModel.create(tiny, inp, createRng(10), uniqueName("yang_gaz_err"));
+  const batch = gazetteerBatch(model, inp);
+  await assertNoLeak(() => {
+    assert.throws(
+      () => model.emissions({ ...batch, gazetteer: undefined }, "ner"),
+      /has no gazetteer tag ids/,
+    );
+    assert.throws(() => model.loss({ ...batch, gazetteer: undefined }, "ner"), /has no gazetteer tag ids/);
+    assert.throws(
+      () => model.emissions({ ...batch, gazetteer: batch.gazetteer.subarray(1) }, "ner"),
+      /has \d+ ids, expected B·T/,
+    );
+    const bad = batch.gazetteer.slice();
+    bad[0] = 99;
+    assert.throws(() => model.emissions({ ...batch, gazetteer: bad }, "ner"), /id 99 at sentence 0, word 0/);
+  }, "failed emissions");
+  await assert.rejects(() => model.predict({ ...batch, gazetteer: undefined }, "ner"), /gazetteer/);
+  model.dispose();
+  const ta = transferInputs("T-A");
+  ta.tasks[1] = { ...ta.tasks[1], gazetteer: true };
+  assert.throws(
+    () => YangModel.create({ ...tiny, architecture: "T-A" }, ta, createRng(1)),
+    /shares the CRF, so every task needs the same gazetteer setting; task "ner" has gazetteer false and "pos" has true/,
+  );
+  ta.tasks[0] = { ...ta.tasks[0], gazetteer: true };
+  const both = YangModel.create(
+    { ...tiny, architecture: "T-A" },
+    ta,
+    createRng(1),
+    uniqueName("yang_gaz_ta"),
+  );
+  assert.deepEqual(both.describe().gazetteer, ["ner", "pos"]);
+  both.dispose();
+  const tb = transferInputs("T-B");
+  tb.tasks[0] = { ...tb.tasks[0], gazetteer: true };
+  const mixed = YangModel.create(
+    { ...tiny, architecture: "T-B" },
+    tb,
+    createRng(1),
+    uniqueName("yang_gaz_tb"),
+  );
+  const H2 = 2 * tiny.wordGruUnits;
+  const K = mixed.tagVocab("ner").size;
+  assert.deepEqual(mixed.components("ner").crf.projection.shape, [H2 + K, K]);
+  assert.deepEqual(mixed.components("pos").crf.projection.shape, [H2, mixed.tagVocab("pos").size]);
+  // The task without the feature ignores batch.gazetteer.
+  const posBatch = encode(mixed, tb, "pos", pos);
+  const em = mixed.emissions(posBatch, "pos");
+  em.dispose();
+  mixed.dispose();
+});

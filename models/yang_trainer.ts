@@ -16,6 +16,9 @@
  *   or `"dev"` (the test score at the evaluation with the best dev score). Early stopping (the paper's "we do
  *   early stopping on the target task performance"; the released loop never stops) after `patience`
  *   evaluations without a new best on the selection split; a budget of target epochs and/or iterations.
+ * - Gazetteer feature (paper §4.1, CoNLL-2003 English NER; released `ner.py` `read_list_data`): a task given a
+ *   `gazetteer` function gets the model input `gazetteer: true`, and every batch of it, training and evaluation
+ *   alike, carries the tag ids of the function's tags per token (computed once per sentence before training).
  *
  * Label-rate subsets and train+dev pooling are the caller's job (`TaskData.train` is used as given).
  * Randomness: `cfg.seed` seeds one Rng from which, in this order, the weight initialisation, the schedule and one
@@ -65,6 +68,14 @@ export interface YangTaskData {
   wordEmbeddingDim?: number;
   /** Label mapping to the shared tag set (T-A, §3.2.1): tag → shared tag; unlisted tags map to themselves. */
   labelMap?: Readonly<Record<string, string>>;
+  /**
+   * Gazetteer feature (paper §4.1; `YangTaskInput.gazetteer`): the gazetteer tag of each word of a sentence, in
+   * the task's tag scheme (IOBES; `O` where unmatched), one per word, e.g. `(w) => gaz.gazetteerTags(w)` of
+   * `harness/data/gazetteer.ts`. Called once per sentence of every split; the tags go through `labelMap` like the
+   * gold tags, and each must then be in the task's tag vocabulary (else `trainYang` throws, naming the tag).
+   * With T-A every task must have one or none.
+   */
+  gazetteer?: (words: readonly string[]) => string[];
 }
 
 /** How the target is evaluated during training (see {@link YANG_EVALUATION_RULE}). */
@@ -356,7 +367,8 @@ function checkConfig(cfg: YangTrainConfig, tasks: YangTaskData[]): void {
  * the shared tag set; the target's gold tags are mapped too, so scores are on the shared tag set.
  *
  * @throws {Error} for an invalid configuration, a target without test sentences, a source without training
- *   sentences, or tasks that the architecture cannot share (see `validateYangConfig`).
+ *   sentences, tasks that the architecture cannot share (see `validateYangConfig`), or a gazetteer function that
+ *   returns the wrong number of tags or a tag outside the task's tag vocabulary.
  */
 export async function trainYang(
   cfg: YangTrainConfig,
@@ -413,7 +425,23 @@ export async function trainYang(
     embeddings: t.embeddings,
     pretrained: t.pretrained,
     wordEmbeddingDim: t.wordEmbeddingDim,
+    gazetteer: t.gazetteer !== undefined,
   }));
+  const gazetteers = data.map((d, i) =>
+    gazetteerIds(d.task, { train: d.train, dev: d.dev, test: d.test }, tags[i])
+  );
+  /** Pads sentences of task `i` into a batch (with the gazetteer tag ids when the task has a gazetteer). */
+  const encode = (i: number, sentences: Sentence[], tagVocab: Vocabulary | undefined): EncodedBatch => {
+    const batch = encodeBatch(sentences, words[i].vocab, charVocab, tagVocab, data[i].task.lookup);
+    const gaz = gazetteers[i];
+    if (gaz) {
+      const T = batch.maxLength;
+      const ids = new Int32Array(batch.batchSize * T);
+      sentences.forEach((s, b) => ids.set(gaz.get(s)!, b * T));
+      batch.gazetteer = ids;
+    }
+    return batch;
+  };
 
   const model = YangModel.create(cfg.model, { charVocab, tasks: inputs }, initRng);
   const optim = new YangJointOptimizer(model, cfg.lr);
@@ -429,13 +457,7 @@ export async function trainYang(
     const out: string[][] = sentences.map(() => []);
     const ids = sentences.map((_, i) => i).filter((i) => sentences[i].words.length > 0);
     for (const batch of makeBatches(ids, evalBatch, (i) => sentences[i].words.length, true)) {
-      const enc = encodeBatch(
-        batch.map((i) => sentences[i]),
-        words[ti].vocab,
-        charVocab,
-        undefined,
-        target.task.lookup,
-      );
+      const enc = encode(ti, batch.map((i) => sentences[i]), undefined);
       const paths = await model.predict(enc, cfg.target);
       batch.forEach((i, k) => (out[i] = paths[k].map((t) => tags[ti].token(t))));
     }
@@ -495,13 +517,7 @@ export async function trainYang(
       const { ids, endOfPass } = passes[i].next();
       let loss = NaN;
       if (ids.length) {
-        const batch = encodeBatch(
-          ids.map((k) => d.train[k]),
-          words[i].vocab,
-          charVocab,
-          tags[i],
-          d.task.lookup,
-        );
+        const batch = encode(i, ids.map((k) => d.train[k]), tags[i]);
         loss = await optim.step(name, batch);
         if (!Number.isFinite(loss)) {
           throw new Error(`Training diverged: loss ${loss} of task "${name}" at iteration ${iteration + 1}`);
@@ -561,6 +577,49 @@ export async function trainYang(
     optim.dispose();
     model.dispose();
   }
+}
+
+/**
+ * Gazetteer tag ids of every sentence of a task's splits (tags mapped through `labelMap`), keyed by sentence
+ * object; undefined when the task has no gazetteer.
+ *
+ * @throws {Error} when the gazetteer returns a tag count other than the word count, or a tag outside `tagVocab`.
+ */
+function gazetteerIds(
+  task: YangTaskData,
+  splits: Record<"train" | "dev" | "test", Sentence[]>,
+  tagVocab: Vocabulary,
+): Map<Sentence, Int32Array> | undefined {
+  const gazetteer = task.gazetteer;
+  if (!gazetteer) return undefined;
+  const out = new Map<Sentence, Int32Array>();
+  for (const [split, sentences] of Object.entries(splits)) {
+    sentences.forEach((s, n) => {
+      if (out.has(s)) return;
+      const tags = gazetteer(s.words);
+      if (tags.length !== s.words.length) {
+        throw new Error(
+          `Task "${task.name}": the gazetteer gave ${tags.length} tags for ${split} sentence ${n + 1} of ` +
+            `${s.words.length} words, expected one per word`,
+        );
+      }
+      out.set(
+        s,
+        Int32Array.from(tags, (t) => {
+          const tag = task.labelMap?.[t] ?? t;
+          if (!tagVocab.has(tag)) {
+            const where = `${split} sentence ${n + 1}`;
+            throw new Error(
+              `Task "${task.name}": gazetteer tag "${tag}" (${where}) is not in the task's tag set ` +
+                `(${tagVocab.tokens.join(" ")}): the gazetteer must use the task's tag scheme`,
+            );
+          }
+          return tagVocab.id(tag);
+        }),
+      );
+    });
+  }
+  return out;
 }
 
 function drawTask(probs: number[], sum: number, rng: Rng): number {

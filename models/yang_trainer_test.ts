@@ -15,6 +15,8 @@ import {
   type YangTrainConfig,
 } from "./yang_trainer.ts";
 import { assertClose, TOY_LEXICON, toySentences, uniqueName, useBackend } from "./_testing.ts";
+import { Gazetteer } from "../harness/data/gazetteer.ts";
+import { convertTags } from "../harness/data/tag_scheme.ts";
 
 /** The toy NER sentences (IOB2) of `_testing.ts`, 3 to 7 words long. */
 function toyNer(rng: Rng, n: number): Sentence[] {
@@ -302,4 +304,88 @@ Deno.test("trainYang: T-A maps labels to one shared tag set; an empty target tra
   assert.deepEqual(out.model.shared, YANG_SHARING["T-A"]);
   const tags = new Set(out.testPredictions.flat());
   assert.ok(!tags.has("B-PERSON"));
+});
+
+/** `target(seed, n)` with IOBES tags (the gazetteer's scheme, as the paper's CoNLL-2003 setup). */
+function targetIobes(seed: number, nTrain: number): YangTaskData {
+  const t = target(seed, nTrain);
+  const iobes = (ss: Sentence[]) =>
+    ss.map((s) => ({ words: s.words, tags: convertTags(s.tags, "IOB2", "IOBES") }));
+  return { ...t, train: iobes(t.train), dev: iobes(t.dev), test: iobes(t.test) };
+}
+
+/** A gazetteer of the whole toy lexicon: it knows every entity of the toy task. */
+const toyGazetteer = new Gazetteer([
+  ...TOY_LEXICON.filter(([type]) => type !== "O").flatMap(([type, words]) =>
+    words.map((w) => ({ type, words: [w] }))
+  ),
+  { type: "LOC", words: ["New", "York"] },
+]);
+
+Deno.test("trainYang: a gazetteer feeds every batch of its task, changes the results, and stays deterministic", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numTensors;
+  let calls = 0;
+  const gazetteer = (words: readonly string[]) => {
+    calls++;
+    return toyGazetteer.gazetteerTags(words);
+  };
+  const tgt = targetIobes(21, 12);
+  const cfg: YangTrainConfig = {
+    ...config,
+    model: { ...tinyModel, architecture: "T-B" },
+    lr: 0.01,
+    maxEpochs: 3,
+  };
+  const tasks = [{ ...tgt, gazetteer }, source(22, 12)];
+  const withGaz = await trainYang(cfg, tasks, chunkF1);
+  assert.equal(tf.memory().numTensors, before, "trainYang leaked tensors");
+  assert.equal(calls, 12 + 8 + 8, "the gazetteer is called once per sentence");
+  assert.equal(withGaz.stopReason, "max-epochs");
+  assert.equal(withGaz.evaluations.length, 3);
+  assert.deepEqual(withGaz.model.gazetteer, ["ner"]);
+  const K = withGaz.vocab.tasks.ner.tags;
+  assert.equal(K, 6, "O, S-PER, S-LOC, S-ORG and B-LOC, E-LOC of New York");
+  const without = await trainYang(cfg, [tgt, source(22, 12)], chunkF1);
+  assert.equal(without.model.gazetteer, undefined);
+  assert.equal(withGaz.model.parameters.crf.ner - without.model.parameters.crf.ner, K * K);
+  assert.equal(withGaz.model.parameters.crf.pos, without.model.parameters.crf.pos, "the source has none");
+  assert.notDeepEqual(
+    withGaz.evaluations.map((e) => e.trainLoss),
+    without.evaluations.map((e) => e.trainLoss),
+  );
+  // The toy gazetteer knows every entity, so its feature makes the tagger better early on.
+  assert.ok(withGaz.test.f1 > without.test.f1, `F1 ${withGaz.test.f1} with, ${without.test.f1} without`);
+  const again = await trainYang(cfg, tasks, chunkF1);
+  assert.deepEqual(timeless(again), timeless(withGaz));
+});
+
+Deno.test("trainYang: gazetteer tags go through labelMap and must be in the task's tag set", async () => {
+  await useBackend("wasm");
+  const cfg: YangTrainConfig = { ...config, maxEpochs: 1 };
+  // The toy target is IOB2: the gazetteer's S-PER is not one of its tags.
+  await assert.rejects(
+    () => trainYang(cfg, [{ ...target(23, 4), gazetteer: (w) => toyGazetteer.gazetteerTags(w) }], chunkF1),
+    /Task "ner": gazetteer tag "S-\w+" \(train sentence \d+\) is not in the task's tag set/,
+  );
+  await assert.rejects(
+    () => trainYang(cfg, [{ ...target(23, 4), gazetteer: (w) => w.slice(1).map(() => "O") }], chunkF1),
+    /gave \d+ tags for train sentence 1 of \d+ words/,
+  );
+  // Mapped through labelMap like the gold tags: "GAZ" → "O".
+  const out = await trainYang(cfg, [{
+    ...target(23, 4),
+    labelMap: { GAZ: "O" },
+    gazetteer: (w) => w.map(() => "GAZ"),
+  }], chunkF1);
+  assert.deepEqual(out.model.gazetteer, ["ner"]);
+  // T-A shares the CRF: a gazetteer on one task only is rejected.
+  await assert.rejects(
+    () =>
+      trainYang({ ...cfg, model: { ...tinyModel, architecture: "T-A" } }, [
+        { ...target(23, 4), gazetteer: (w) => w.map(() => "O") },
+        source(24, 4),
+      ], chunkF1),
+    /same gazetteer setting/,
+  );
 });

@@ -26,3 +26,4 @@ export * from "./conllu_reader.ts";
 export * from "./numpy_random.ts";
 export * from "./splits.ts";
 export * from "./genia_reader.ts";
+export * from "./gazetteer.ts";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { reproduce } from "../../harness/run/runner.ts";
 import { readManifest } from "../../harness/results/run_record.ts";
-import { parseDeltaCell, SMOKE_CELLS, writeFigure2, yang2017Suite } from "./suite.ts";
+import { OPTIONAL_RESOURCES, parseDeltaCell, SMOKE_CELLS, writeFigure2, yang2017Suite } from "./suite.ts";
 
 const dataDir = Deno.env.get("TAGBENCH_DATA_DIR") ??
   resolve(fileURLToPath(new URL("../../../shared/data", import.meta.url)));
@@ -86,5 +86,75 @@ Deno.test({
     assert.equal((svg.match(/<g transform=/g) ?? []).length, 10);
     assert.ok(svg.includes("(h) PTB → CoNLL03"));
     await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "yang2017 with user-supplied SENNA, Polyglot and eng.list: used, hashed, their deviations dropped",
+  ignore: !["conll2003", "conll2002", "ptb_wsj_sample_nltk"].every((d) => existsSync(join(dataDir, d))),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    // A data directory of links to the real datasets, plus small stand-ins for the three optional resources.
+    const dir = await Deno.makeTempDir({ prefix: "tagbench-yang-resources-" });
+    for (const entry of Deno.readDirSync(dataDir)) {
+      if (entry.name !== "conll2003") await Deno.symlink(join(dataDir, entry.name), join(dir, entry.name));
+    }
+    await Deno.mkdir(join(dir, "conll2003"));
+    for (const f of Deno.readDirSync(join(dataDir, "conll2003"))) {
+      await Deno.symlink(join(dataDir, "conll2003", f.name), join(dir, "conll2003", f.name));
+    }
+    await Deno.writeTextFile(
+      join(dir, OPTIONAL_RESOURCES.gazetteer),
+      "LOC Germany\nORG European Commission\n",
+    );
+    const words = ["the", "germany", "of", "in", "0", "."];
+    await Deno.mkdir(join(dir, "senna", "hash"), { recursive: true });
+    await Deno.mkdir(join(dir, "senna", "embeddings"), { recursive: true });
+    await Deno.writeTextFile(join(dir, OPTIONAL_RESOURCES.senna.words), words.join("\n") + "\n");
+    await Deno.writeTextFile(
+      join(dir, OPTIONAL_RESOURCES.senna.vectors),
+      words.map((_, i) => Array.from({ length: 50 }, (_, k) => ((i + k) % 7) / 10).join(" ")).join("\n") +
+        "\n",
+    );
+    await Deno.mkdir(join(dir, "polyglot"));
+    await Deno.writeTextFile(
+      join(dir, OPTIONAL_RESOURCES.polyglot.es),
+      "de 0.1 0.2 0.3 0.4\nla -0.1 0 0.5 1\n",
+    );
+
+    const out = await Deno.makeTempDir({ prefix: "tagbench-yang-resources-run-" });
+    const res = await reproduce({
+      suite: yang2017Suite,
+      profile: "smoke",
+      protocol: "paper",
+      dataDir: dir,
+      backend: "wasm",
+      out,
+      only: ["fig2/h/base/rate=0.01", "fig2/i/T-C/rate=0.01"],
+      quiet: true,
+    });
+    const manifest = await readManifest(out);
+    assert.equal(manifest.status, "complete");
+    const tables = Object.fromEntries(manifest.embeddings.map((e) => [e.language, e]));
+    assert.equal(tables.en.name, "senna.50d");
+    assert.equal(tables.en.words_kept, words.length);
+    assert.equal(tables.es.name, "polyglot-es");
+    assert.match(String(tables.es.sha256), /^[0-9a-f]{64}$/);
+    assert.ok(manifest.data_files.some((f) => f.split === "gazetteer" && /^[0-9a-f]{64}$/.test(f.sha256)));
+    const base = res.rows.find((r) => r.cell === "fig2/h/base/rate=0.01")!;
+    assert.equal(base.extra?.target_embeddings, "senna.50d");
+    assert.equal(base.extra?.gazetteer_entries, 2);
+    assert.ok(
+      !base.deviations.some((d) => d.includes("gazetteer") || d.includes("GloVe")),
+      base.deviations.join(),
+    );
+    const tc = res.rows.find((r) => r.cell === "fig2/i/T-C/rate=0.01")!;
+    assert.equal(tc.extra?.target_embeddings, "polyglot-es");
+    assert.equal(tc.extra?.gazetteer_entries, undefined, "CoNLL-2003 is the source here: no gazetteer");
+    assert.ok(
+      tc.deviations.some((d) => d.startsWith("no gazetteer features for CoNLL-2003 NER as a source")),
+    );
+    assert.ok(!tc.deviations.some((d) => d.startsWith("no Spanish pretrained embeddings")));
   },
 });

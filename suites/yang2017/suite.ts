@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { loadDatasetShared, type LoadedDataset } from "../../harness/data/load.ts";
 import { DOCSTART } from "../../harness/data/conll_reader.ts";
+import { Gazetteer, readGazetteerListFile } from "../../harness/data/gazetteer.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { seededIndices } from "../../harness/data/sampling.ts";
 import { YANG_SAMPLE_SEED, yangSampleIndex } from "../../harness/data/numpy_random.ts";
@@ -112,10 +113,11 @@ const DEVIATION_PTB_SAMPLE =
 export const DEVIATION_GAZETTEER =
   "no gazetteer features for CoNLL-2003 NER (the released code appends gazetteer one-hot " +
   "features before the CRF; the gazetteer is not available)";
-/** Applies to T-A cells with CoNLL-2003 even when the gazetteer is present. */
-export const DEVIATION_GAZETTEER_T_A =
-  "no gazetteer features for CoNLL-2003 NER in T-A: its CRF layer is shared with a task that has none (how the " +
-  "released joint code handled this is not known)";
+/** Applies to cells with CoNLL-2003 as a source even when the gazetteer is present. */
+export const DEVIATION_GAZETTEER_SOURCE =
+  "no gazetteer features for CoNLL-2003 NER as a source task: eng.list is used for CoNLL-2003 as the target " +
+  "only (whether the released joint code used it for a source task is not known; in T-A the shared CRF cannot " +
+  "take a feature only one task has)";
 const deviationNoPolyglot = (lang: string) =>
   `no ${lang} pretrained embeddings (Polyglot 64-d not available): a trainable, randomly initialised 64-d table`;
 /** Applies to every cell with an English task when SENNA is absent from the data directory. */
@@ -133,7 +135,7 @@ export const DEVIATION_GLOVE = "English word embeddings are GloVe 6B 100d (npm w
  * - `polyglot`: Polyglot 64-d vectors (Al-Rfou et al. 2013) as word2vec text (`word v1 … v64` per line; the
  *   distributed `polyglot-es.pkl` holds `(words, vectors)`, written out one line per word), for Spanish and Dutch.
  * - `gazetteer`: the CoNLL-2003 shared task's `eng.list` (`CAT word …` per line), one-hot features before the CRF
- *   of CoNLL-2003 NER (§4.1), in every architecture but T-A.
+ *   of CoNLL-2003 NER as the target task (§4.1).
  */
 export const OPTIONAL_RESOURCES = {
   senna: { words: "senna/hash/words.lst", vectors: "senna/embeddings/embeddings.txt" },
@@ -908,7 +910,7 @@ function cellDeviations(c: CellSpec, res: AvailableResources): string[] {
   for (const t of tasks) {
     for (const x of TASKS[t].deviations) {
       if (x === DEVIATION_GAZETTEER && res.gazetteer) {
-        if (c.architecture === "T-A") d.add(DEVIATION_GAZETTEER_T_A);
+        if (t !== c.target) d.add(DEVIATION_GAZETTEER_SOURCE);
         continue;
       }
       const lang = TASKS[t].language;
@@ -1039,6 +1041,9 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   const train = take(subset.sentences, cfg.targetSentencesCap);
   const evalN = cfg.evalSentences === "all" ? undefined : cfg.evalSentences;
   const res = availableResources(ctx.dataDir);
+  const gazetteer = res.gazetteer && cfg.target === "conll03"
+    ? new Gazetteer(await readGazetteerListFile(join(ctx.dataDir, OPTIONAL_RESOURCES.gazetteer)))
+    : undefined;
   const vectors: Partial<Record<"en" | "es" | "nl", WordEmbeddings>> = {};
   for (const t of [cfg.target, ...cfg.sources]) {
     const lang = TASKS[t].language;
@@ -1062,6 +1067,7 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
       pretrained: "trainable",
       wordEmbeddingDim: pretrained ? undefined : NON_ENGLISH_WORD_DIM,
       labelMap: cfg.labelMaps?.[key] ? LABEL_MAPS[cfg.labelMaps[key]] : undefined,
+      gazetteer: isTarget && key === "conll03" && gazetteer ? (w) => gazetteer.gazetteerTags(w) : undefined,
     };
   };
   const tasks: YangTaskData[] = [taskData(cfg.target, tp, train, true)];
@@ -1131,6 +1137,7 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
       100;
     extra.target_embeddings = targetVectors.name;
   }
+  if (gazetteer) extra.gazetteer_entries = gazetteer.size;
   const nan = { precision: NaN, recall: NaN, f1: NaN };
   return {
     selectedEpoch: Math.max(1, outcome.selected.targetEpochs),
