@@ -70,7 +70,7 @@ import {
 import { chartGridSvg, type ChartSpec, type LineSeries } from "../../harness/plot/svg.ts";
 
 /** Bumped whenever the protocol of any cell changes. */
-export const VERSION = "0.1.1";
+export const VERSION = "0.2.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tasks (§4.1, Table 1).
