@@ -42,6 +42,22 @@ export interface SkippedCell {
   reason: string;
 }
 
+/**
+ * The planner's rule shared by every suite for a runnable cell: `not in the <profile> profile` when the profile
+ * does not include it, else `excluded by --only` when `opts.only` is given and no prefix starts its id, else
+ * undefined (the cell is planned). Cell-specific reasons (a missing resource, an empty subset) come first, in
+ * the suite.
+ */
+export function profileSkipReason(
+  id: string,
+  inProfile: boolean,
+  opts: Pick<PlanOptions, "profile" | "only">,
+): string | undefined {
+  if (!inProfile) return `not in the ${opts.profile} profile`;
+  if (opts.only && !opts.only.some((p) => id.startsWith(p))) return "excluded by --only";
+  return undefined;
+}
+
 /** The plan of one run: the cells to run and the cells left out. */
 export interface RunPlan {
   cells: PlannedCell[];

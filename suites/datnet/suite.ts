@@ -32,6 +32,7 @@ import type {
   SkippedCell,
   SuiteDefinition,
 } from "../../harness/run/suite.ts";
+import { profileSkipReason } from "../../harness/run/suite.ts";
 import type { LookupPolicy, Scorer, Sentence, TagScheme, WordEmbeddings } from "../../harness/types.ts";
 import {
   DATNET_ADVERSARIAL_RULE,
@@ -308,12 +309,9 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
       skipped.push({ id: c.id, reason: c.blocker });
       continue;
     }
-    if (!spec.includes(c)) {
-      skipped.push({ id: c.id, reason: `not in the ${opts.profile} profile` });
-      continue;
-    }
-    if (opts.only && !opts.only.some((p) => c.id.startsWith(p))) {
-      skipped.push({ id: c.id, reason: "excluded by --only" });
+    const notPlanned = profileSkipReason(c.id, spec.includes(c), opts);
+    if (notPlanned) {
+      skipped.push({ id: c.id, reason: notPlanned });
       continue;
     }
     const language = TARGETS[c.target].language;

@@ -50,6 +50,7 @@ import type {
   SkippedCell,
   SuiteDefinition,
 } from "../../harness/run/suite.ts";
+import { profileSkipReason } from "../../harness/run/suite.ts";
 import type {
   LookupPolicy,
   Scorer,
@@ -97,7 +98,8 @@ export interface TaskSpec {
   targetBlocker?: string;
   /** Why this task cannot be a source here; undefined when it can. */
   sourceBlocker?: string;
-  /** Deviations whenever the task takes part in a cell (as target or source). */
+  /** Deviations whenever the task takes part in a cell (as target or source); those that depend on the optional
+   * resources (SENNA, Polyglot, gazetteer) are added by `cellDeviations`. */
   deviations: string[];
   /** Short name of the missing resource, for figure captions (with a blocker). */
   missing?: string;
@@ -185,7 +187,7 @@ export const TASKS: Record<TaskKey, TaskSpec> = {
     fileScheme: "IOB1",
     trainOnDev: true,
     docstartSentences: true,
-    deviations: [DEVIATION_GAZETTEER],
+    deviations: [],
   },
   conll00: {
     key: "conll00",
@@ -207,7 +209,7 @@ export const TASKS: Record<TaskKey, TaskSpec> = {
     fileScheme: "IOB2",
     trainOnDev: false,
     docstartSentences: false,
-    deviations: [deviationNoPolyglot("Spanish")],
+    deviations: [],
   },
   nl: {
     key: "nl",
@@ -218,7 +220,7 @@ export const TASKS: Record<TaskKey, TaskSpec> = {
     fileScheme: "IOB2",
     trainOnDev: true,
     docstartSentences: false,
-    deviations: [deviationNoPolyglot("Dutch")],
+    deviations: [],
   },
   "twitter-pos": {
     key: "twitter-pos",
@@ -835,6 +837,18 @@ async function languageVocabulary(language: "en" | "es" | "nl", dataDir: string)
   return vocabulary;
 }
 
+const gazetteerCache = new Map<string, Promise<Gazetteer>>();
+/** The CoNLL-2003 gazetteer of `<dataDir>/conll2003/eng.list`, read once per data directory. */
+function conll03Gazetteer(dataDir: string): Promise<Gazetteer> {
+  let g = gazetteerCache.get(dataDir);
+  if (!g) {
+    g = readGazetteerListFile(join(dataDir, OPTIONAL_RESOURCES.gazetteer)).then((e) => new Gazetteer(e));
+    gazetteerCache.set(dataDir, g);
+    g.catch(() => gazetteerCache.delete(dataDir));
+  }
+  return g;
+}
+
 const vectorCache = new Map<string, Promise<WordEmbeddings>>();
 /**
  * Pretrained vectors of a language, restricted to the lookup keys of its datasets: English = SENNA 50-d from the
@@ -908,14 +922,12 @@ function cellDeviations(c: CellSpec, res: AvailableResources): string[] {
   const d = new Set<string>();
   if (!res.senna && tasks.some((t) => TASKS[t].language === "en")) d.add(DEVIATION_GLOVE);
   for (const t of tasks) {
-    for (const x of TASKS[t].deviations) {
-      if (x === DEVIATION_GAZETTEER && res.gazetteer) {
-        if (t !== c.target) d.add(DEVIATION_GAZETTEER_SOURCE);
-        continue;
-      }
-      const lang = TASKS[t].language;
-      if (lang !== "en" && res.polyglot[lang] && x === deviationNoPolyglot(TASKS[t].title)) continue;
-      d.add(x);
+    for (const x of TASKS[t].deviations) d.add(x);
+    const lang = TASKS[t].language;
+    if (lang !== "en" && !res.polyglot[lang]) d.add(deviationNoPolyglot(TASKS[t].title));
+    if (t === "conll03") {
+      if (!res.gazetteer) d.add(DEVIATION_GAZETTEER);
+      else if (t !== c.target) d.add(DEVIATION_GAZETTEER_SOURCE);
     }
   }
   if (c.experiments.includes("table3")) {
@@ -947,12 +959,9 @@ function planCells(opts: PlanOptions): { cells: PlannedCell[]; skipped: SkippedC
       });
       continue;
     }
-    if (!spec.includes(c)) {
-      skipped.push({ id: c.id, reason: `not in the ${opts.profile} profile` });
-      continue;
-    }
-    if (opts.only && !opts.only.some((p) => c.id.startsWith(p))) {
-      skipped.push({ id: c.id, reason: "excluded by --only" });
+    const notPlanned = profileSkipReason(c.id, spec.includes(c), opts);
+    if (notPlanned) {
+      skipped.push({ id: c.id, reason: notPlanned });
       continue;
     }
     const labelMaps = c.architecture === "T-A"
@@ -1042,7 +1051,7 @@ async function runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promi
   const evalN = cfg.evalSentences === "all" ? undefined : cfg.evalSentences;
   const res = availableResources(ctx.dataDir);
   const gazetteer = res.gazetteer && cfg.target === "conll03"
-    ? new Gazetteer(await readGazetteerListFile(join(ctx.dataDir, OPTIONAL_RESOURCES.gazetteer)))
+    ? await conll03Gazetteer(ctx.dataDir)
     : undefined;
   const vectors: Partial<Record<"en" | "es" | "nl", WordEmbeddings>> = {};
   for (const t of [cfg.target, ...cfg.sources]) {
