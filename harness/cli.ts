@@ -7,9 +7,17 @@
 import type { AuditRow } from "./results/audit.ts";
 import { fmt } from "./results/store.ts";
 
-/** An error in how a command was called; printed with the usage text, exit status 2. */
+/**
+ * An error in how a command was called: exit status 2, printed with the usage text unless `showUsage` is false
+ * (for errors whose one line already says everything, e.g. an unknown `--budget` knob with the known ones).
+ */
 export class UsageError extends Error {
   override name = "UsageError";
+  readonly showUsage: boolean;
+  constructor(message: string, opts: { showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = opts.showUsage ?? true;
+  }
 }
 
 /**
@@ -24,7 +32,7 @@ export async function runMain(main: () => Promise<void>, usage: string): Promise
     const msg = e instanceof Error ? e.message : String(e);
     console.error(`error: ${msg}`);
     if (e instanceof UsageError) {
-      console.error(usage);
+      if (e.showUsage) console.error(usage);
       Deno.exit(2);
     }
     Deno.exit(1);

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Sentence } from "../harness/types.ts";
-import { type BackendName, initBackend } from "./backend.ts";
+import type { Sentence } from "./types.ts";
+import { type BackendName, initBackend } from "../runtime/backend.ts";
 import type { Rng } from "./init.ts";
 
 /** Backends the model tests run on: `TAGBENCH_TEST_BACKENDS` (comma-separated) or `cpu,wasm`. */

@@ -14,7 +14,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import type { LookupPolicy, WordEmbeddings } from "../harness/types.ts";
+import type { LookupPolicy, WordEmbeddings } from "./types.ts";
 import { type Rng, uniform } from "./init.ts";
 import { gatherRows } from "./ops.ts";
 import { PAD, UNK, type Vocabulary } from "./vocab.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import type { LookupPolicy, WordEmbeddings } from "../harness/types.ts";
+import type { LookupPolicy, WordEmbeddings } from "./types.ts";
 import { CharEmbedding, WordEmbedding } from "./embedding.ts";
 import { createRng } from "./init.ts";
 import { PAD, UNK, Vocabulary } from "./vocab.ts";

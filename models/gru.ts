@@ -40,7 +40,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, normal, type Rng } from "./init.ts";
-import { hostGruRecurrence, recurrenceImpl, timeMajorRows } from "./kernels/host_rnn.ts";
+import { hostGruRecurrence, recurrenceImpl, timeMajorRows } from "../runtime/kernels/host_rnn.ts";
 import { gatherRows, matMul } from "./ops.ts";
 
 /** Where the reset gate applies (see the module doc). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { BiGRU, GRU, type GruReset, type GruWeights } from "./gru.ts";
 import { createRng, type Rng } from "./init.ts";
-import { type RecurrenceImpl, setRecurrenceImpl } from "./kernels/host_rnn.ts";
+import { type RecurrenceImpl, setRecurrenceImpl } from "../runtime/kernels/host_rnn.ts";
 import { assertClose, assertNoLeak, testBackends, uniqueName, useBackend } from "./_testing.ts";
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));

@@ -32,7 +32,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, type Rng } from "./init.ts";
-import { hostLstmRecurrence, recurrenceImpl, timeMajorRows } from "./kernels/host_rnn.ts";
+import { hostLstmRecurrence, recurrenceImpl, timeMajorRows } from "../runtime/kernels/host_rnn.ts";
 import { gatherRows, matMul } from "./ops.ts";
 
 /** Weights of one LSTM direction. */

@@ -10,8 +10,11 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { batchMatMulBlasWasmConfig } from "./kernels/batch_mat_mul.ts";
-import { blas } from "./kernels/blas.ts";
+import { batchMatMulBlasWasmConfig } from "../runtime/kernels/batch_mat_mul.ts";
+import { blas } from "../runtime/kernels/blas.ts";
+import { hostReadsAvailable } from "../runtime/host_reads.ts";
+
+export { hostReadsAvailable, setHostReadsAvailable } from "../runtime/host_reads.ts";
 
 /** What a {@link customOp} forward function returns: the value and the gradient w.r.t. each input. */
 export interface CustomOpResult<T extends tf.Tensor> {
@@ -169,26 +172,6 @@ export function clipGradsByGlobalNorm(
   const out: Record<string, tf.Tensor> = {};
   names.forEach((n, i) => (out[n] = clipped[i]));
   return { clipped: out, norm };
-}
-
-/**
- * Whether tensors computed by the current backend can be read synchronously (`dataSync`). False on webgpu:
- * tfjs' webgpu backend reads synchronously through a 2-D `OffscreenCanvas`, which Deno does not have, and on a
- * GPU the device paths are preferable anyway. Layers whose custom ops compute on the host (CRF, char-CNN
- * pooling, fused recurrences) switch to device implementations made of tensor ops when this is false.
- */
-export function hostReadsAvailable(): boolean {
-  return hostReadsOverride ?? tf.getBackend() !== "webgpu";
-}
-
-let hostReadsOverride: boolean | undefined;
-
-/**
- * Makes {@link hostReadsAvailable} return `available` whatever the backend (`false` runs the webgpu code paths on
- * a CPU backend, so tests can compare them with the host paths), or restores the default with `undefined`.
- */
-export function setHostReadsAvailable(available: boolean | undefined): void {
-  hostReadsOverride = available;
 }
 
 /** Global L2 norm sqrt(Σ‖g_i‖²) of a list of tensors (one download). */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { LookupPolicy, Sentence, WordEmbeddings } from "../harness/types.ts";
+import type { LookupPolicy, Sentence, WordEmbeddings } from "./types.ts";
 
 /** Padding id of word and char vocabularies. */
 export const PAD = 0;

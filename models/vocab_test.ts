@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { LookupPolicy, Sentence, WordEmbeddings } from "../harness/types.ts";
+import type { LookupPolicy, Sentence, WordEmbeddings } from "./types.ts";
 import {
   buildCharVocabulary,
   buildTagVocabulary,

@@ -10,32 +10,53 @@
  * `--vs-torch` also runs `harness/bench/torch_reference.py` (the same synthetic shapes in PyTorch, one process per
  * shape) when a Python with torch is found (`TAGBENCH_PYTHON`, else `python3`, else `/usr/bin/python3`), and
  * prints tagbench ÷ PyTorch; without torch it says so and carries on. The PyTorch child gets the same
- * `OPENBLAS_CORETYPE` as tagbench's OpenBLAS (see models/kernels/blas.ts), so both use the same BLAS kernels,
+ * `OPENBLAS_CORETYPE` as tagbench's OpenBLAS (see runtime/kernels/blas.ts), so both use the same BLAS kernels,
  * and `OMP_WAIT_POLICY=PASSIVE` unless set (spinning OpenMP threads make PyTorch 10–30× slower whenever another
  * process holds a core); see harness/bench/README.md.
  *
- * Writes `results/bench/<run-id>/bench.csv` and `bench.json` (or into `--out DIR`). Timings move 20–40 % on a
- * shared machine: compare ratios measured in one run.
+ * Writes `results/bench/<run-id>/bench.csv` and `bench.json` (or into `--out DIR`), and adds each tagbench row's
+ * median to the per-user calibration file that `reproduce`'s plan summary reads (harness/run/calibration.ts).
+ * Timings move 20–40 % on a shared machine: compare ratios measured in one run.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { oneOf, runMain, UsageError } from "../harness/cli.ts";
 import { gitInfo, makeRunId } from "../harness/run/git_info.ts";
+import { calibrationEntries, writeCalibration } from "../harness/run/calibration.ts";
 import { toCsv, writeJsonAtomic, writeTextAtomic } from "../harness/results/store.ts";
-import { BACKEND_NAMES, type BackendName, initBackend } from "../models/backend.ts";
-import { blas, blasInfo, coreTypeFromCpuFlags, describeBlas } from "../models/kernels/blas.ts";
-import { recurrenceImpl } from "../models/kernels/host_rnn.ts";
-import { type BenchShape, buildBenchModel, getShape, SHAPES } from "../harness/bench/shapes.ts";
+import { BACKEND_NAMES, type BackendName, initBackend } from "../runtime/backend.ts";
+import { blas, blasInfo, coreTypeFromCpuFlags, describeBlas } from "../runtime/kernels/blas.ts";
+import { recurrenceImpl } from "../runtime/kernels/host_rnn.ts";
+import {
+  type BenchShape,
+  buildBenchModel,
+  getShape as getShapeIn,
+  SYNTHETIC_SHAPES,
+} from "../harness/bench/shapes.ts";
+import { SUITES } from "../suites/registry.ts";
+
+/** Every shape, in the order the bench runs them: the synthetic S1, S2, then each suite's real models. */
+export const SHAPES: readonly BenchShape[] = [
+  ...SYNTHETIC_SHAPES,
+  ...Object.values(SUITES).flatMap((s) => s.benchShapes ?? []),
+];
+
+/** The shape with this id. @throws {Error} naming the known ids when there is none. */
+export function getShape(id: string): BenchShape {
+  return getShapeIn(id, SHAPES);
+}
 
 const USAGE = `usage: deno task bench [--shapes ${
   SHAPES.map((s) => s.id).join(",")
 }] [--backend wasm[,cpu,webgpu]]
                        [--steps N≥5] [--warmup N≥1] [--seed N] [--vs-torch] [--torch-threads N] [--out DIR]
   Writes results/bench/<run-id>/bench.csv|json (or DIR/bench.csv|json).
+  The medians also go to the calibration file of reproduce's time estimates
+  ($XDG_CACHE_HOME/tagbench/calibration.json, else ~/.cache/tagbench/calibration.json).
   Environment: TAGBENCH_BLAS=auto|openblas|off, TAGBENCH_BLAS_THREADS (2), TAGBENCH_RNN=fused|graph,
   TAGBENCH_PYTHON (python with torch for --vs-torch).`;
 
@@ -437,6 +458,23 @@ async function main(): Promise<void> {
   });
   console.log("\n" + benchTable(ordered));
   console.log(`\nwrote ${join(outDir, "bench.csv")} and bench.json`);
+  const entries = calibrationEntries(ordered, {
+    hostname: Deno.hostname(),
+    cpu: cpuModel(),
+    cores: navigator.hardwareConcurrency,
+    date: started,
+  }, resolve(outDir, "bench.csv"));
+  if (entries.length) {
+    try {
+      const path = await writeCalibration(entries);
+      console.log(
+        `calibration: ${entries.map((e) => `${e.shape} on ${e.backend}`).join(", ")} written to ${path} ` +
+          "(the time estimates of `deno task reproduce` read it)",
+      );
+    } catch (e) {
+      console.error(`warning: calibration not written: ${(e as Error).message}`);
+    }
+  }
 }
 
 function readCpuinfo(): string {

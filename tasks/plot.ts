@@ -1,7 +1,7 @@
 /**
- * `deno task plot <run-dir>`: draws the figures of a finished (or partial) run into its directory, e.g.
- * `figure2.svg` for a `yang2017` run (Figure 2's label-rate curves with Table 2's points overlaid). Reads only the
- * run's manifest.json and results.json and the suite's claims.
+ * `deno task plot <run-dir>`: draws the figures a suite declares into a finished (or partial) run's directory,
+ * e.g. `figure2.svg` for a `yang2017` run (Figure 2's label-rate curves with Table 2's points overlaid). Reads only
+ * the run's manifest.json and results.json and the suite's claims.
  *
  * @module
  */
@@ -9,34 +9,28 @@
 import { parseArgs } from "node:util";
 import { runMain, UsageError } from "../harness/cli.ts";
 import { readManifest } from "../harness/results/run_record.ts";
-import { writeFigure2 } from "../suites/yang2017/suite.ts";
+import { getSuite, SUITES } from "../suites/registry.ts";
 
 const USAGE = `usage: deno task plot <run-dir>
-  Writes the suite's figures into the run directory (yang2017: figure2.svg).`;
-
-/** Figure writers by suite id: each draws into the run directory and returns the paths written. */
-export const PLOTTERS: Record<string, (runDir: string) => Promise<string[]>> = {
-  yang2017: async (runDir) => [await writeFigure2(runDir)],
-};
+  Writes the figures the run's suite declares into the run directory (yang2017: figure2.svg).`;
 
 /**
  * Draws the figures of the run in `runDir`.
  *
  * @returns The files written.
- * @throws {UsageError} when the run's suite has no figures to draw; the manifest reader's errors for a directory
+ * @throws {UsageError} when the run's suite declares no figures; the manifest reader's errors for a directory
  *   that holds no run.
  */
 export async function plotRun(runDir: string): Promise<string[]> {
   const manifest = await readManifest(runDir);
-  const plotter = PLOTTERS[manifest.suite];
-  if (!plotter) {
+  const suite = getSuite(manifest.suite);
+  if (!suite.drawFigures) {
+    const withFigures = Object.values(SUITES).filter((s) => s.drawFigures).map((s) => s.id);
     throw new UsageError(
-      `Suite "${manifest.suite}" has no figures to draw; suites with figures: ${
-        Object.keys(PLOTTERS).join(", ")
-      }`,
+      `Suite "${manifest.suite}" declares no figures to draw; suites with figures: ${withFigures.join(", ")}`,
     );
   }
-  return await plotter(runDir);
+  return await suite.drawFigures(runDir);
 }
 
 async function main() {

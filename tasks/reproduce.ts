@@ -9,10 +9,18 @@ import { parseArgs } from "node:util";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
 import { auditTable, oneOf, runMain, UsageError } from "../harness/cli.ts";
 import { readManifest } from "../harness/results/run_record.ts";
-import { reproduce } from "../harness/run/runner.ts";
+import { reproduce, summarizeRun } from "../harness/run/runner.ts";
+import {
+  confirmQuestion,
+  formatPlanSummary,
+  isYes,
+  refusalMessage,
+  startDecision,
+} from "../harness/run/plan_summary.ts";
 import { PROFILES, PROTOCOLS } from "../harness/run/suite.ts";
 import { getSuite } from "../suites/registry.ts";
-import type { BackendName } from "../models/backend.ts";
+import { BudgetError, parseBudget, resolveBudget } from "../harness/run/define.ts";
+import type { BackendName } from "../runtime/backend.ts";
 
 const BACKENDS: readonly BackendName[] = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"];
 
@@ -27,11 +35,61 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --resume DIR                    continue an interrupted run; loses at most the cell that was running
   --seeds N                       seeds per cell (default: the profile's)
   --only PREFIX[,PREFIX]          only cells whose id starts with a prefix, e.g. t3/es/base
-  --epochs N                      train N epochs per cell instead of the profile's (a recorded deviation)
-  --source-batches N              at most N source batches per epoch for transfer models (deviation)
-  --eval-every N                  evaluate dev/test every N-th epoch and after the last (deviation)
-  --iterations N                  at most N training iterations per task (yang2017; deviation)
-  --quiet                         no progress lines`;
+  --budget KNOB=N[,KNOB=N]        override the suite's budget knobs (e.g. epochs=20,eval_every=5), each a
+                                  recorded deviation; \`--budget help\` lists the suite's knobs
+  --plan                          print the plan (units per experiment, estimated wall time, disk) and exit:
+                                  no training, no run directory, no data read
+  --yes                           start a run estimated over 24 hours without asking
+  --quiet                         no progress lines and no plan summary
+
+  Deprecated aliases (one version): --epochs N, --source-batches N, --eval-every N, --iterations N are
+  --budget epochs=N, source_batches=N, eval_every=N, iterations=N.`;
+
+/** Old scale flags and the budget knob each one now sets (kept for one version, with a deprecation line). */
+export const DEPRECATED_BUDGET_FLAGS: Readonly<Record<string, string>> = {
+  epochs: "epochs",
+  "source-batches": "source_batches",
+  "eval-every": "eval_every",
+  iterations: "iterations",
+};
+
+/**
+ * The budget overrides of a command line: `--budget` entries plus the deprecated flags (each announced on
+ * stderr), validated against the suite's knobs.
+ *
+ * @throws {UsageError} (one line, exit 2) for a malformed entry, a knob given twice, or a knob the suite does not
+ *   declare (naming the closest and every known knob).
+ */
+export function budgetOverrides(
+  suite: { id: string; budgetKnobs?: Record<string, string> },
+  budget: string | undefined,
+  deprecated: Record<string, string | undefined>,
+  warn: (line: string) => void = (l) => console.error(l),
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    Object.assign(out, budget === undefined ? {} : parseBudget(budget));
+    for (const [flag, knob] of Object.entries(DEPRECATED_BUDGET_FLAGS)) {
+      const v = deprecated[flag];
+      if (v === undefined) continue;
+      warn(
+        `warning: --${flag} is deprecated and will be removed in the next version; use --budget ${knob}=${v}`,
+      );
+      if (knob in out) throw new BudgetError(`budget knob "${knob}" is given twice (--${flag} and --budget)`);
+      Object.assign(out, parseBudget(`${knob}=${v}`));
+    }
+    resolveBudget(
+      Object.fromEntries(Object.entries(suite.budgetKnobs ?? {}).map(([k, d]) => [k, { description: d }])),
+      {},
+      out,
+      suite.id,
+    );
+  } catch (e) {
+    if (e instanceof BudgetError) throw new UsageError(e.message, { showUsage: false });
+    throw e;
+  }
+  return out;
+}
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -46,11 +104,14 @@ async function main() {
       resume: { type: "string" },
       seeds: { type: "string" },
       only: { type: "string" },
+      budget: { type: "string" },
       epochs: { type: "string" },
       "source-batches": { type: "string" },
       "eval-every": { type: "string" },
       iterations: { type: "string" },
       quiet: { type: "boolean", default: false },
+      plan: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -70,24 +131,22 @@ async function main() {
   if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) {
     throw new UsageError(`--seeds is "${values.seeds}", expected a positive integer`);
   }
-  const positive = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new UsageError(`--${flag} is "${v}", expected a positive integer`);
-    }
-    return n;
-  };
-  const scale = {
-    epochs: positive("epochs", values.epochs),
-    sourceBatchesPerEpoch: positive("source-batches", values["source-batches"]),
-    evalEvery: positive("eval-every", values["eval-every"]),
-    iterationsPerTask: positive("iterations", values.iterations),
-  };
-  for (const k of Object.keys(scale) as (keyof typeof scale)[]) if (scale[k] === undefined) delete scale[k];
+  if (values.budget === "help") {
+    console.log(
+      `budget knobs of ${suite.id}:\n` +
+        Object.entries(suite.budgetKnobs ?? {}).map(([k, d]) => `  ${k}: ${d}`).join("\n"),
+    );
+    return;
+  }
+  const budget = budgetOverrides(suite, values.budget, {
+    epochs: values.epochs,
+    "source-batches": values["source-batches"],
+    "eval-every": values["eval-every"],
+    iterations: values.iterations,
+  });
   if (values.out && values.resume) throw new UsageError("--out and --resume exclude each other");
   const dataDir = resolveDataDir(values["data-dir"]).dir;
-  const result = await reproduce({
+  const options = {
     suite,
     profile,
     protocol,
@@ -97,13 +156,46 @@ async function main() {
     resume: values.resume,
     seeds,
     only: values.only?.split(",").map((s) => s.trim()).filter(Boolean),
-    // A resumed run keeps its scale overrides unless new ones are given (the runner checks that they match).
-    scale: Object.keys(scale).length > 0 ? scale : previous?.scale,
+    // A resumed run keeps its budget overrides unless new ones are given (the runner checks that they match).
+    budget: Object.keys(budget).length > 0 ? budget : previous?.budget_overrides,
+  };
+  const summary = await summarizeRun(options);
+  if (values.plan) {
+    console.log(formatPlanSummary(summary));
+    return;
+  }
+  const decision = startDecision(summary.seconds, {
+    yes: values.yes!,
+    explicitProfile: values.profile !== undefined,
+    terminal: Deno.stdin.isTerminal(),
+  });
+  if (!values.quiet || decision !== "start") console.error(formatPlanSummary(summary));
+  if (decision === "refuse") throw new UsageError(refusalMessage(summary), { showUsage: false });
+  if (decision === "ask" && !isYes(await askLine(confirmQuestion(summary)))) {
+    throw new Error("not started (answer other than y)");
+  }
+  const result = await reproduce({
+    ...options,
     quiet: values.quiet,
     command: ["reproduce", ...Deno.args],
+    unitSeconds: summary.unitSeconds,
   });
   console.log(auditTable(result.audit));
   console.log(`\nrun directory: ${result.runDir}`);
+}
+
+/** Writes `question` to stderr and reads one line from stdin (null at end of input). */
+async function askLine(question: string): Promise<string | null> {
+  await Deno.stderr.write(new TextEncoder().encode(question));
+  const decoder = new TextDecoder();
+  const buf = new Uint8Array(256);
+  let text = "";
+  while (!text.includes("\n")) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null) return text === "" ? null : text;
+    text += decoder.decode(buf.subarray(0, n), { stream: true });
+  }
+  return text.slice(0, text.indexOf("\n"));
 }
 
 if (import.meta.main) await runMain(main, USAGE);

@@ -7,33 +7,19 @@
  *   - S2 Yang-like: input 210 → 2-layer BiGRU 2×300 → linear 17 tags → CRF NLL, AdaGrad lr 0.01 (GRU in
  *     PyTorch's form: reset after the recurrent product, with b_hn, as `nn.GRU`).
  *   Batch 32 × 30 tokens, every sentence 30 tokens long; the same batch every step.
- * - The real models of each suite at paper sizes, stepped exactly as `models/trainer.ts` steps them (loss of the
- *   target batch, plus a source batch for DATNet-F; global-norm clip 5; Adam 1e-3; dropout 0.2/0.5 on):
- *   DATNet base and DATNet-F (char embeddings 30, char-CNN 20 filters of width 3, BiLSTM 2×100, frozen
- *   100-d word embeddings with a trainable UNK, CRF without start/end scores), batch 10 and 32. Inputs are
- *   synthetic: sentence lengths uniform in [10, 30] tokens, words of 1–12 characters from a 5,000-word
- *   vocabulary, 17 IOBES tags (CoNLL's 4 types); a pool of 8 batches per resource, cycled.
+ * - Each suite's real models at paper sizes, declared by the suite as {@link ModelShape}s (its declaration's
+ *   `bench`; e.g. suites/datnet/bench.ts: DATNet base and DATNet-F, batch 10 and 32), built by the suite.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import type { LookupPolicy, Sentence, WordEmbeddings } from "../types.ts";
 import { LinearChainCRF } from "../../models/crf.ts";
-import { Datnet, DATNET_BASE, DATNET_F, type Resource } from "../../models/datnet.ts";
 import { BiGRU } from "../../models/gru.ts";
-import { createRng, deriveSeed, glorotUniform, type Rng, zeros } from "../../models/init.ts";
+import { createRng, glorotUniform, type Rng, zeros } from "../../models/init.ts";
 import { BiLSTM } from "../../models/lstm.ts";
-import { clipByGlobalNorm, denseSeq } from "../../models/ops.ts";
+import { denseSeq } from "../../models/ops.ts";
 import { AdaGrad, Adam } from "../../models/optim.ts";
-import {
-  buildCharVocabulary,
-  buildTagVocabulary,
-  buildWordVocabulary,
-  encodeBatch,
-  type EncodedBatch,
-  lookupKey,
-} from "../../models/vocab.ts";
 
 /** A synthetic shape: dense inputs → stacked bidirectional RNN → linear → CRF. */
 export interface SyntheticShape {
@@ -53,21 +39,25 @@ export interface SyntheticShape {
   length: number;
 }
 
-/** A suite's real model at paper sizes on synthetic sentences. */
-export interface DatnetShape {
-  kind: "datnet";
+/**
+ * A suite's real model at paper sizes on synthetic sentences, declared by the suite (its declaration's `bench`)
+ * with the function that builds it.
+ */
+export interface ModelShape {
+  kind: "model";
   id: string;
   title: string;
-  variant: "base" | "datnet-f";
-  /** Sentences per resource batch. */
-  batch: number;
+  /** The suite that declares it. */
+  suite: string;
+  /** Builds the model and data with weights and inputs from `seed`. Call on an initialised backend. */
+  build(seed: number): BenchModel;
 }
 
 /** One benchmark shape. */
-export type BenchShape = SyntheticShape | DatnetShape;
+export type BenchShape = SyntheticShape | ModelShape;
 
-/** Every shape, in the order the bench runs them. */
-export const SHAPES: readonly BenchShape[] = [
+/** The synthetic shapes, in the order the bench runs them (each suite's real models follow, see tasks/bench.ts). */
+export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = [
   {
     kind: "synthetic",
     id: "S1",
@@ -96,34 +86,6 @@ export const SHAPES: readonly BenchShape[] = [
     batch: 32,
     length: 30,
   },
-  {
-    kind: "datnet",
-    id: "datnet-base-b10",
-    title: "DATNet base, paper sizes, batch 10",
-    variant: "base",
-    batch: 10,
-  },
-  {
-    kind: "datnet",
-    id: "datnet-base-b32",
-    title: "DATNet base, paper sizes, batch 32",
-    variant: "base",
-    batch: 32,
-  },
-  {
-    kind: "datnet",
-    id: "datnet-f-b10",
-    title: "DATNet-F, paper sizes, batch 10 target + 10 source",
-    variant: "datnet-f",
-    batch: 10,
-  },
-  {
-    kind: "datnet",
-    id: "datnet-f-b32",
-    title: "DATNet-F, paper sizes, batch 32 target + 32 source",
-    variant: "datnet-f",
-    batch: 32,
-  },
 ];
 
 /**
@@ -131,10 +93,10 @@ export const SHAPES: readonly BenchShape[] = [
  *
  * @throws {Error} naming the known ids when there is none.
  */
-export function getShape(id: string): BenchShape {
-  const s = SHAPES.find((x) => x.id === id);
+export function getShape(id: string, shapes: readonly BenchShape[]): BenchShape {
+  const s = shapes.find((x) => x.id === id);
   if (!s) {
-    throw new Error(`Unknown bench shape "${id}": expected one of ${SHAPES.map((x) => x.id).join(", ")}`);
+    throw new Error(`Unknown bench shape "${id}": expected one of ${shapes.map((x) => x.id).join(", ")}`);
   }
   return s;
 }
@@ -150,7 +112,8 @@ export interface BenchModel {
   dispose(): void;
 }
 
-function randomArray(rng: Rng, n: number): Float32Array {
+/** `n` uniform values in [−1, 1) from `rng`. */
+export function randomArray(rng: Rng, n: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = 2 * rng() - 1;
   return a;
@@ -158,7 +121,7 @@ function randomArray(rng: Rng, n: number): Float32Array {
 
 /** Builds the model and data of `shape` with weights and inputs from `seed`. Call on an initialised backend. */
 export function buildBenchModel(shape: BenchShape, seed = 1): BenchModel {
-  return shape.kind === "synthetic" ? buildSynthetic(shape, seed) : buildDatnet(shape, seed);
+  return shape.kind === "synthetic" ? buildSynthetic(shape, seed) : shape.build(seed);
 }
 
 function buildSynthetic(s: SyntheticShape, seed: number): BenchModel {
@@ -215,97 +178,6 @@ function buildSynthetic(s: SyntheticShape, seed: number): BenchModel {
       tf.dispose([x, tags, mask, projW, projB]);
       crf.dispose();
       rnn.dispose();
-    },
-  };
-}
-
-const TAGS = [
-  "O",
-  ...["PER", "LOC", "ORG", "MISC"].flatMap((t) => ["B", "I", "E", "S"].map((p) => `${p}-${t}`)),
-];
-const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.,'";
-const POLICY: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
-
-/** `count` random sentences: lengths uniform in [10, 30], words from `words`, random tags. */
-function sentences(rng: Rng, words: string[], count: number): Sentence[] {
-  return Array.from({ length: count }, () => {
-    const len = 10 + Math.floor(rng() * 21);
-    return {
-      words: Array.from({ length: len }, () => words[Math.floor(rng() * words.length)]),
-      tags: Array.from({ length: len }, () => TAGS[Math.floor(rng() * TAGS.length)]),
-    };
-  });
-}
-
-/** A frozen "pretrained" table of `dim`-d random vectors for the lookup keys of `words`. */
-function syntheticEmbeddings(rng: Rng, words: string[], dim: number): WordEmbeddings {
-  const keys = [...new Set(words.map((w) => lookupKey(w, POLICY)))];
-  return {
-    name: `synthetic.${dim}d`,
-    dim,
-    words: keys,
-    index: new Map(keys.map((w, i) => [w, i])),
-    vectors: randomArray(rng, keys.length * dim).map((v) => v * 0.5),
-    source: "harness/bench/shapes.ts (random)",
-  };
-}
-
-function buildDatnet(s: DatnetShape, seed: number): BenchModel {
-  const rng = createRng(seed);
-  const vocab = Array.from({ length: 5000 }, () => {
-    const len = 1 + Math.floor(rng() * 12);
-    return Array.from({ length: len }, () => LETTERS[Math.floor(rng() * LETTERS.length)]).join("");
-  });
-  // 10 % of the words are left out of the table, so some tokens hit the trainable UNK.
-  const embeddings = syntheticEmbeddings(rng, vocab.slice(0, 4500), 100);
-  const resources: Resource[] = s.variant === "base" ? ["target"] : ["target", "source"];
-  const pools = new Map<Resource, EncodedBatch[]>();
-  const data = resources.map((r) => ({ r, sents: sentences(rng, vocab, 8 * s.batch) }));
-  const charVocab = buildCharVocabulary(data.flatMap((d) => d.sents));
-  const inputs = Object.fromEntries(data.map(({ r, sents }) => {
-    const { vocab: wordVocab } = buildWordVocabulary(sents, POLICY, embeddings);
-    const tagVocab = buildTagVocabulary(sents);
-    const batches = Array.from(
-      { length: 8 },
-      (_, i) =>
-        encodeBatch(sents.slice(i * s.batch, (i + 1) * s.batch), wordVocab, charVocab, tagVocab, POLICY),
-    );
-    pools.set(r, batches);
-    return [r, { wordVocab, tagVocab, lookup: POLICY, embeddings }];
-  }));
-  const cfg = { ...(s.variant === "base" ? DATNET_BASE : DATNET_F), wordEmbeddingDim: 100 };
-  const model = Datnet.create(
-    cfg,
-    { charVocab, target: inputs.target, source: inputs.source },
-    rng,
-    `bench_${s.id}_${seed}`,
-  );
-  const vars = model.trainableVariables();
-  const opt = new Adam(vars, { lr: 1e-3 });
-  const dropoutRng = createRng(deriveSeed(rng));
-  let next = 0;
-  const batchesOf = (i: number) => resources.map((r) => ({ r, batch: pools.get(r)![i % 8] }));
-  return {
-    nextTokens: () => batchesOf(next).reduce((n, p) => n + p.batch.tokens, 0),
-    parameters: model.parameterCount(),
-    async step() {
-      const parts = batchesOf(next++).map((p) => ({ ...p, seed: deriveSeed(dropoutRng) }));
-      const { value, grads } = tf.variableGrads(
-        () => tf.addN(parts.map((p) => model.loss(p.batch, p.r, true, p.seed))) as tf.Scalar,
-        vars,
-      );
-      const names = Object.keys(grads);
-      const { clipped } = clipByGlobalNorm(names.map((n) => grads[n]), 5);
-      const record: Record<string, tf.Tensor> = {};
-      names.forEach((n, i) => (record[n] = clipped[i]));
-      opt.step(record);
-      const loss = (await value.data())[0];
-      tf.dispose([value, ...Object.values(grads), ...clipped]);
-      return loss;
-    },
-    dispose() {
-      opt.dispose();
-      model.dispose();
     },
   };
 }

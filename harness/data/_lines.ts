@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Sentence } from "../types.ts";
+import type { Sentence } from "../../models/types.ts";
 
 /**
  * What a {@linkcode readTokenLines} line parser makes of a line: a token `[word, tag]` for the current sentence,

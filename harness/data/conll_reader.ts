@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Sentence } from "../types.ts";
+import type { Sentence } from "../../models/types.ts";
 import { readTokenLines } from "./_lines.ts";
 
 /** Column layouts this reader knows.

@@ -6,7 +6,7 @@
  */
 
 import { gunzipSync } from "node:zlib";
-import type { Sentence } from "../types.ts";
+import type { Sentence } from "../../models/types.ts";
 import { DataFormatError, decodeUtf8 } from "./conll_reader.ts";
 import { readTokenLines } from "./_lines.ts";
 

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LookupPolicy, WordEmbeddings } from "../types.ts";
+import type { LookupPolicy, WordEmbeddings } from "../../models/types.ts";
 import { DataFormatError } from "./conll_reader.ts";
 import { cacheDir } from "./data_dir.ts";
 

@@ -12,7 +12,7 @@ import {
   restrictTo,
   SENNA_FILES,
 } from "./embeddings.ts";
-import type { LookupPolicy, WordEmbeddings } from "../types.ts";
+import type { LookupPolicy, WordEmbeddings } from "../../models/types.ts";
 import { TESTDATA } from "./_testing.ts";
 
 const row = (emb: WordEmbeddings, w: string) => {

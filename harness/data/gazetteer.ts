@@ -14,7 +14,7 @@
  *   them; when nothing matches, token k is `O` and matching goes on at k + 1.
  *
  * The tags are IOBES over the NER label set, so the model's feature is the one-hot of each tag over the task's
- * own IOBES tag vocabulary (`models/yang.ts` `YangTaskInput.gazetteer`).
+ * own IOBES tag vocabulary (`suites/yang2017/network.ts` `YangTaskInput.gazetteer`).
  *
  * @example
  * ```ts

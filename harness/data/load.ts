@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Sentence, SplitName } from "../types.ts";
+import type { Sentence, SplitName } from "../../models/types.ts";
 import { DataFormatError, decodeUtf8, readConll } from "./conll_reader.ts";
 import { DATA_DIR_ENV } from "./data_dir.ts";
 import { type DatasetSpec, getDataset, type SplitFile } from "./registry.ts";

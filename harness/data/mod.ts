@@ -20,7 +20,6 @@ export * from "./load.ts";
 export * from "./stats.ts";
 export * from "./sampling.ts";
 export * from "./embeddings.ts";
-export * from "./token_filter.ts";
 export * from "./wikiann_reader.ts";
 export * from "./conllu_reader.ts";
 export * from "./numpy_random.ts";

@@ -2,13 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { TESTDATA } from "./_testing.ts";
-import {
-  MT19937,
-  numpyLegacyChoice,
-  NumpyLegacyRandomState,
-  YANG_SAMPLE_SEED,
-  yangSampleIndex,
-} from "./numpy_random.ts";
+import { MT19937, numpyLegacyChoice, NumpyLegacyRandomState } from "./numpy_random.ts";
 
 /** A stored vector: its first 50 entries and the sha256 of all of them, both as decimal integers joined by ",". */
 interface StoredVector {
@@ -61,26 +55,6 @@ Deno.test(`numpyLegacyChoice: ${FIXTURE.choice.length} (seed, n, k) cases equal 
 
 Deno.test("numpyLegacyChoice: np.random.RandomState(13).choice(1000, 5) pinned in the doc comment", () => {
   assertEquals(numpyLegacyChoice(13, 1000, 5), [338, 176, 74, 528, 742]);
-});
-
-Deno.test("yangSampleIndex: Yang et al.'s label-rate subsets equal numpy's, nested prefixes across rates", () => {
-  for (const c of FIXTURE.yang) {
-    const v = yangSampleIndex(c.rate, c.n);
-    assertMatches(v, c, c.what);
-    assertEquals(new Set(v).size, c.distinct, `${c.what}: distinct sentences at rate ${c.rate}`);
-  }
-  // CoNLL-2003 English: N = 14,041 + 946 (eng.train) + 3,250 + 216 (eng.testa) sentences incl. DOCSTART ones
-  const conll = FIXTURE.yang.filter((c) => c.n === 18453).map((c) => [c.rate, c.k, c.distinct]);
-  assertEquals(conll, [[0.001, 18, 18], [0.01, 184, 183], [0.1, 1845, 1753]]);
-  // the same seed makes the subsets nested prefixes (checked against numpy by the fixture script too)
-  for (const n of new Set(FIXTURE.yang.map((c) => c.n))) {
-    const [a, b, c] = [0.001, 0.01, 0.1].map((r) => yangSampleIndex(r, n));
-    assertEquals(b.slice(0, a.length), a);
-    assertEquals(c.slice(0, b.length), b);
-  }
-  assertEquals(YANG_SAMPLE_SEED, 13);
-  assertEquals(yangSampleIndex(0.001, 709), []); // Ritter POS train+dev: int(0.709) = 0 sentences
-  assertThrows(() => yangSampleIndex(1.5, 10), RangeError);
 });
 
 Deno.test("randomSample: 53-bit doubles equal numpy's random_sample", () => {

@@ -6,7 +6,7 @@
  */
 
 import { didYouMean } from "../did_you_mean.ts";
-import type { SplitName, TagScheme, TaskKind } from "../types.ts";
+import type { SplitName, TagScheme, TaskKind } from "../../models/types.ts";
 import type { ConllFormat } from "./conll_reader.ts";
 
 /** One file of a dataset split. `url` (optional) serves exactly these bytes, for machines with internet. */
@@ -69,6 +69,19 @@ export interface DatasetSpec {
   download: string;
   citation: string;
   paperStats?: PaperStats;
+  /**
+   * Sentences and tokens per split of the registered files as the loader reads them (`-DOCSTART-` lines are not
+   * sentences and not tokens; a partitioned dataset's splits as its split file cuts them). Fixed by the sha256
+   * above and checked against the data by registry_test.ts when `TAGBENCH_DATA_DIR` is set. The run planner's
+   * cost model (a suite's `workload` hook) reads them so that a plan needs no data.
+   */
+  counts?: Partial<Record<SplitName, SplitCounts>>;
+}
+
+/** Sentences and tokens of one split (see {@link DatasetSpec.counts}). */
+export interface SplitCounts {
+  sentences: number;
+  tokens: number;
 }
 
 const DATNET_TABLE1 =
@@ -170,6 +183,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     citation:
       "Erik F. Tjong Kim Sang and Fien De Meulder. 2003. Introduction to the CoNLL-2003 Shared Task: " +
       "Language-Independent Named Entity Recognition. In Proceedings of CoNLL-2003, pages 142-147.",
+    counts: {
+      train: { sentences: 14041, tokens: 203621 },
+      dev: { sentences: 3250, tokens: 51362 },
+      test: { sentences: 3453, tokens: 46435 },
+    },
     paperStats: {
       source: DATNET_TABLE1,
       splits: {
@@ -209,6 +227,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
     download: CONLL2002_DOWNLOAD,
     citation: CONLL2002_CITATION,
+    counts: {
+      train: { sentences: 8323, tokens: 264715 },
+      dev: { sentences: 1915, tokens: 52923 },
+      test: { sentences: 1517, tokens: 51533 },
+    },
     paperStats: {
       source: DATNET_TABLE1,
       splits: {
@@ -251,6 +274,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
     download: CONLL2002_DOWNLOAD,
     citation: CONLL2002_CITATION,
+    counts: {
+      train: { sentences: 15806, tokens: 202644 },
+      dev: { sentences: 2895, tokens: 37687 },
+      test: { sentences: 5195, tokens: 68875 },
+    },
     paperStats: {
       source: DATNET_TABLE1,
       splits: {
@@ -294,6 +322,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     citation: "Benjamin Strauss, Bethany Toma, Alan Ritter, Marie-Catherine de Marneffe and Wei Xu. 2016. " +
       "Results of the WNUT16 Named Entity Recognition Shared Task. In Proceedings of the 2nd Workshop on Noisy " +
       "User-generated Text (WNUT), pages 138-144.",
+    counts: {
+      train: { sentences: 2394, tokens: 46469 },
+      dev: { sentences: 1000, tokens: 16261 },
+      test: { sentences: 3850, tokens: 61908 },
+    },
     paperStats: {
       source: DATNET_TABLE1,
       splits: {
@@ -340,6 +373,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
       "Leon Derczynski, Eric Nichols, Marieke van Erp and Nut Limsopatham. 2017. Results of the WNUT2017 " +
       "Shared Task on Novel and Emerging Entity Recognition. In Proceedings of the 3rd Workshop on Noisy " +
       "User-generated Text (W-NUT), pages 140-147.",
+    counts: {
+      train: { sentences: 3394, tokens: 62730 },
+      dev: { sentences: 1009, tokens: 15733 },
+      test: { sentences: 1287, tokens: 23394 },
+    },
     paperStats: {
       source: DATNET_TABLE1,
       splits: {
@@ -379,6 +417,7 @@ export const DATASETS: Record<string, DatasetSpec> = {
     citation:
       "Erik F. Tjong Kim Sang and Sabine Buchholz. 2000. Introduction to the CoNLL-2000 Shared Task: " +
       "Chunking. In Proceedings of CoNLL-2000 and LLL-2000, pages 127-132.",
+    counts: { train: { sentences: 8936, tokens: 211727 }, test: { sentences: 2012, tokens: 47377 } },
     paperStats: {
       source: YANG_TABLE1,
       splits: { train: { tokens: 211727 }, test: { tokens: 47377 } },
@@ -405,6 +444,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     homepage: "https://github.com/aritter/twitter_nlp",
     download: `${RITTER_ANNOTATED}/pos.txt (github.com/aritter/twitter_nlp, data/annotated/pos.txt)`,
     citation: RITTER_CITATION,
+    counts: {
+      train: { sentences: 631, tokens: 12094 },
+      dev: { sentences: 78, tokens: 1664 },
+      test: { sentences: 78, tokens: 1427 },
+    },
     paperStats: {
       source: YANG_TABLE1,
       splits: { train: { tokens: 12196 }, dev: { tokens: 1362 }, test: { tokens: 1627 } },
@@ -435,6 +479,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
       `${RITTER_ANNOTATED}/ner.txt (github.com/aritter/twitter_nlp, data/annotated/ner.txt; the same ` +
       "2,394 tweets as wnut16/train in another order)",
     citation: RITTER_CITATION,
+    counts: {
+      train: { sentences: 1916, tokens: 37221 },
+      dev: { sentences: 239, tokens: 4647 },
+      test: { sentences: 239, tokens: 4601 },
+    },
     paperStats: {
       source: YANG_TABLE1,
       splits: { train: { tokens: 36936 }, dev: { tokens: 4612 }, test: { tokens: 4921 } },
@@ -475,6 +524,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     citation:
       "Mitchell P. Marcus, Beatrice Santorini and Mary Ann Marcinkiewicz. 1993. Building a Large Annotated " +
       "Corpus of English: The Penn Treebank. Computational Linguistics 19(2):313-330.",
+    counts: {
+      train: { sentences: 3132, tokens: 74870 },
+      dev: { sentences: 391, tokens: 9286 },
+      test: { sentences: 391, tokens: 9928 },
+    },
     paperStats: {
       source: YANG_TABLE1,
       splits: { train: { tokens: 912344 }, dev: { tokens: 131768 }, test: { tokens: 129654 } },

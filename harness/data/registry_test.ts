@@ -1,4 +1,6 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { realDataDir } from "./_testing.ts";
+import { loadDataset } from "./load.ts";
 import { DATASETS, getDataset, UnknownDatasetError } from "./registry.ts";
 
 Deno.test("registry: ids match keys, every split has a sha256 and a byte size", () => {
@@ -86,4 +88,28 @@ Deno.test("getDataset: known id, and did-you-mean for an unknown one", () => {
   const e = assertThrows(() => getDataset("imagenet"), UnknownDatasetError);
   assert(!e.message.includes("Did you mean"), e.message);
   assertThrows(() => getDataset("toString"), UnknownDatasetError);
+});
+
+Deno.test("registry: every dataset declares its sentence and token counts for each of its splits", () => {
+  for (const [id, spec] of Object.entries(DATASETS)) {
+    assertEquals(Object.keys(spec.counts ?? {}).sort(), Object.keys(spec.splits).sort(), id);
+    for (const c of Object.values(spec.counts!)) assert(c.sentences > 0 && c.tokens >= c.sentences, id);
+  }
+});
+
+const dataDir = realDataDir();
+
+Deno.test({
+  name: "real data: the declared counts are what the loader reads",
+  ignore: dataDir === undefined,
+  fn: async () => {
+    for (const [id, spec] of Object.entries(DATASETS)) {
+      const ds = await loadDataset(id, dataDir!);
+      for (const [split, c] of Object.entries(spec.counts!)) {
+        const s = ds.splits[split as keyof typeof ds.splits]!;
+        const tokens = s.sentences.reduce((n, x) => n + x.words.length, 0);
+        assertEquals({ sentences: s.sentences.length, tokens }, c, `${id} ${split}`);
+      }
+    }
+  },
 });

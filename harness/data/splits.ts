@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SplitName } from "../types.ts";
+import type { SplitName } from "../../models/types.ts";
 import { DataFormatError } from "./conll_reader.ts";
 import type { DatasetSpec, SplitPartition } from "./registry.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SplitName } from "../types.ts";
+import type { SplitName } from "../../models/types.ts";
 import type { LoadedDataset } from "./load.ts";
 import { SPLIT_NAMES } from "./load.ts";
 import type { DatasetSpec } from "./registry.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { TagScheme } from "../types.ts";
+import type { TagScheme } from "../../models/types.ts";
 
 /** A chunk (entity, phrase) over tokens `start` (inclusive) to `end` (exclusive): `tags.slice(start, end)`. */
 export interface Chunk {

@@ -1,7 +1,7 @@
 import seedrandom from "seedrandom";
 import { assertEquals, assertThrows } from "./_assert.ts";
 import { chunksOf, convertTags, normaliseTagCase, TagSchemeError, tagsOf } from "./tag_scheme.ts";
-import type { TagScheme } from "../types.ts";
+import type { TagScheme } from "../../models/types.ts";
 import { join } from "node:path";
 import { readConllFile } from "./conll_reader.ts";
 import { realDataDir } from "./_testing.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { PRF } from "../types.ts";
+import type { PRF } from "../../models/types.ts";
 import { formatFixed } from "./format_fixed.ts";
 import { perlSplitter } from "./perl_split.ts";
 
@@ -437,7 +437,7 @@ const WHITESPACE = /\s/;
 /**
  * Chunk precision, recall and F1 (percent, unrounded) of predicted tag sequences against gold ones, exactly as
  * conlleval.pl scores the lines `w GOLD PRED` with an empty line between sentences. Implements `Scorer` from
- * `harness/types.ts`. Runs the script's state machine on the arrays directly (a few ms for 50k tokens).
+ * `models/types.ts`. Runs the script's state machine on the arrays directly (a few ms for 50k tokens).
  *
  * Give IOB1 or IOB2 tags. conlleval does not understand IOBES (`S-`, `E-`): adjacent same-type entities merge
  * into one chunk; convert to IOB2 first (see the module doc).

@@ -1,13 +1,14 @@
 /**
- * Named scorers: the clean protocol's conlleval and accuracy, and each paper's own scorer for its `paper`
- * protocol. Every scorer takes gold and predicted tag sequences (same scheme) and returns precision, recall and
+ * Named scorers: the clean protocol's conlleval (on IOB1/IOB2, or IOBES converted to IOB2 first) and accuracy;
+ * each paper's own scorer for its `paper` protocol is registered from its suite folder. Every scorer takes gold and predicted tag sequences (same scheme) and returns precision, recall and
  * F1 in percent, unrounded.
  *
  * @module
  */
 
-import type { PRF, Scorer } from "../types.ts";
-import { checkAligned, chunkF1, tokenAccuracy } from "./conlleval.ts";
+import type { PRF, Scorer } from "../../models/types.ts";
+import { chunkF1, tokenAccuracy } from "./conlleval.ts";
+import { convertTags } from "../data/tag_scheme.ts";
 
 /** A scorer registered under an id that protocols name. */
 export interface ScorerInfo {
@@ -15,13 +16,20 @@ export interface ScorerInfo {
   /** What it computes and which tags it expects. */
   description: string;
   score: Scorer;
+  /** The metric names it measures (harness/results/metrics.ts): `precision`, `recall`, `f1`, or `accuracy`. */
+  metrics: readonly ("precision" | "recall" | "f1" | "accuracy")[];
 }
 
-/** A chunk over tokens `start` (inclusive) to `end` (exclusive) of one sentence. */
-export interface Span {
-  start: number;
-  end: number;
-  type: string;
+/**
+ * A scorer's result as named scores: `{precision, recall, f1}` for chunk scorers, `{accuracy}` for `accuracy`
+ * (whose `Scorer` packs the accuracy into every PRF field).
+ *
+ * @throws {Error} for an unknown scorer id.
+ */
+export function namedScores(id: string, prf: PRF): Record<string, number> {
+  const info = SCORERS[id];
+  if (!info) throw new Error(`Unknown scorer "${id}"; known: ${Object.keys(SCORERS).join(", ")}`);
+  return Object.fromEntries(info.metrics.map((m) => [m, m === "accuracy" ? prf.f1 : prf[m]]));
 }
 
 function isIobesOnly(tag: string): boolean {
@@ -45,115 +53,55 @@ function conllevalIob(gold: string[][], predicted: string[][]): PRF {
   return chunkF1(gold, predicted);
 }
 
-/**
- * The entities of one IOBES sentence as Yang et al. (2017)'s `extract_ent` reads them: `S-X` is an entity;
- * `B-X` followed by `I-X`… and closed by `E-X` is an entity; a `B-X` run that is not closed by an `E-X` of the same
- * type (before another tag) is dropped, and so are stray `I-`/`E-` tags. Any prefix other than O, I, E, S opens a
- * run as `B` does.
- */
-export function strictIobesSpans(tags: readonly string[]): Span[] {
-  const spans: Span[] = [];
-  const n = tags.length;
-  let i = 0;
-  while (i < n) {
-    const [prefix, type] = decode(tags[i]);
-    if (prefix === "O" || prefix === "I" || prefix === "E") {
-      i++;
-      continue;
-    }
-    if (prefix === "S") {
-      spans.push({ start: i, end: i + 1, type });
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    let closed = false;
-    while (j < n && !closed) {
-      const [nextPrefix, nextType] = decode(tags[j]);
-      if (nextType !== type || (nextPrefix !== "I" && nextPrefix !== "E")) break;
-      if (nextPrefix === "E") closed = true;
-      j++;
-    }
-    if (!closed) {
-      i++;
-      continue;
-    }
-    spans.push({ start: i, end: j, type });
-    i = j;
-  }
-  return spans;
-}
-
-/** Yang et al.'s `label_decode`: `O` is (O, O); otherwise split at the `-`. */
-function decode(tag: string): [string, string] {
-  if (tag === "O") return ["O", "O"];
-  const dash = tag.indexOf("-");
-  return dash < 0 ? [tag, ""] : [tag.slice(0, dash), tag.slice(dash + 1)];
-}
-
-/**
- * Yang et al. (2017)'s scorer (`evaluate` in kimiyoung/transfer): exact-match precision, recall and F1 over the
- * entities {@link strictIobesSpans} finds in gold and predicted IOBES tags. Ill-formed predicted spans are never
- * false positives; they are simply not entities. Computed on fractions as the original, then scaled to percent.
- *
- * The original runs on the batch flattened row by row, with padding masked out; a sentence that fills its row
- * (125 tokens) could let an open `B-` run continue into the next sentence. Here spans never cross sentences.
- */
-export function strictIobesF1(
-  gold: readonly (readonly string[])[],
-  predicted: readonly (readonly string[])[],
-): PRF {
-  checkAligned(gold, predicted, "strictIobesF1");
-  let truePositives = 0;
-  let predictedCount = 0;
-  let goldCount = 0;
-  for (let s = 0; s < gold.length; s++) {
-    const goldSpans = strictIobesSpans(gold[s]);
-    const predictedSpans = strictIobesSpans(predicted[s]);
-    goldCount += goldSpans.length;
-    predictedCount += predictedSpans.length;
-    for (const p of predictedSpans) {
-      if (goldSpans.some((g) => g.start === p.start && g.end === p.end && g.type === p.type)) truePositives++;
-    }
-  }
-  const precision = predictedCount > 0 ? truePositives / predictedCount : 0;
-  const recall = goldCount > 0 ? truePositives / goldCount : 0;
-  const f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
-  return { precision: 100 * precision, recall: 100 * recall, f1: 100 * f1 };
-}
-
 function accuracyScore(gold: string[][], predicted: string[][]): PRF {
   const accuracy = tokenAccuracy(gold, predicted);
   return { precision: accuracy, recall: accuracy, f1: accuracy };
 }
 
-/** The scorers protocols refer to, by id. */
-export const SCORERS: Readonly<Record<string, ScorerInfo>> = Object.freeze({
+/**
+ * The scorers protocols refer to, by id: the generic ones here; each suite registers its paper's own variant
+ * from its folder with {@link registerScorer} (e.g. `datnet-iobes` in suites/datnet/scorer.ts,
+ * `yang2017-strict-iobes` in suites/yang2017/scorer.ts).
+ */
+export const SCORERS: Record<string, ScorerInfo> = {
   conlleval: {
     id: "conlleval",
     description: "conlleval.pl (2004-01-26) chunk precision/recall/FB1 on IOB1 or IOB2 tags, exactly; " +
       "refuses S-/E- tags (convert IOBES to IOB2 first). The clean protocol's chunk metric.",
     score: conllevalIob,
+    metrics: ["precision", "recall", "f1"],
   },
-  "datnet-iobes": {
-    id: "datnet-iobes",
+  "conlleval-iobes-as-iob2": {
+    id: "conlleval-iobes-as-iob2",
     description:
-      "The DATNet code's scorer (utils/CoNLLeval.py, a Python port of conlleval): conlleval applied " +
-      "to IOBES tags as they are. conlleval has no S- rule: S-X starts a chunk only on a type change, and " +
-      "B-X after E-X or S-X of the same type continues the chunk, so adjacent same-type entities merge in gold " +
-      "and prediction alike. Its BOS/EOS 'O O' lines around each sentence change only token accuracy.",
-    score: (gold, predicted) => chunkF1(gold, predicted),
-  },
-  "yang2017-strict-iobes": {
-    id: "yang2017-strict-iobes",
-    description:
-      "Yang et al. 2017 (kimiyoung/transfer evaluate): exact-match P/R/F1 over IOBES entities, an " +
-      "entity being S-X or B-X I-X… E-X; ill-formed spans are dropped, never counted as false positives.",
-    score: strictIobesF1,
+      "conlleval.pl on IOB2: IOBES gold and predicted tags are converted to IOB2 first (never feed " +
+      "IOBES to conlleval). The clean protocol's chunk metric for models trained in IOBES.",
+    score: (gold, predicted) =>
+      conllevalIob(
+        gold.map((t) => convertTags(t, "IOBES", "IOB2")),
+        predicted.map((t) => convertTags(t, "IOBES", "IOB2")),
+      ),
+    metrics: ["precision", "recall", "f1"],
   },
   accuracy: {
     id: "accuracy",
-    description: "Token accuracy in percent (POS tagging), reported as precision = recall = F1.",
+    description:
+      "Token accuracy in percent (POS tagging); its Scorer packs it into every PRF field for the " +
+      "trainers, and results carry it as `<split>/accuracy` only.",
     score: accuracyScore,
+    metrics: ["accuracy"],
   },
-});
+};
+
+/**
+ * Registers a paper's scorer variant under its id (once per module load; registering the same object again is
+ * a no-op).
+ *
+ * @throws {Error} when another scorer already has the id.
+ */
+export function registerScorer(info: ScorerInfo): ScorerInfo {
+  const prev = SCORERS[info.id];
+  if (prev && prev !== info) throw new Error(`Scorer "${info.id}" is already registered`);
+  SCORERS[info.id] = info;
+  return info;
+}

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Claim } from "./claims.ts";
+import { CITED_CELL, type Claim } from "./claims.ts";
+import { metricInfo } from "./metrics.ts";
 
 /** The four verdicts. Only `reproduced` and `not reproduced` compare numbers; the other two say why not. */
 export type Verdict = "reproduced" | "not reproduced" | "not comparable" | "not run";
@@ -13,8 +14,8 @@ export type Verdict = "reproduced" | "not reproduced" | "not comparable" | "not 
 export interface MeasuredRow {
   cell: string;
   seed: number;
-  /** The claim's metric measured on the test set, in percent. */
-  value: number;
+  /** Every metric the row measured, by key (`test/f1`, `test/accuracy`…); the audit reads the claim's key. */
+  metrics: Record<string, number>;
   /** Deviations from the paper's protocol for this row (run-level and cell-level). */
   deviations: string[];
   protocol: string;
@@ -27,6 +28,7 @@ export interface AuditRow {
   table: string;
   row: string;
   column: string;
+  /** The metric key the claim is audited against, e.g. `test/f1`. */
   metric: string;
   stat: string;
   cell: string;
@@ -96,10 +98,11 @@ export function summarise(
  * difference of the two cells' statistics (mean − mean, or best − best for a `best` claim), with σ_meas²/n in the
  * tolerance replaced by σ_A²/n_A + σ_B²/n_B; it is `not run` unless both cells have rows.
  *
- * Rules: a claim whose cell has no measured row is `not run` (with the planner's reason when known); a claim whose
- * rows carry any deviation is `not comparable` (Δ still shown); otherwise `reproduced` when |Δ| ≤ tolerance, else
- * `not reproduced`. A `best` claim is compared with the best seed, any other with the mean over seeds. A NaN
- * measurement is never `reproduced`.
+ * Rules: a claim whose cell has no measured row is `not run` (with the planner's reason when known); rows that
+ * lack the claim's metric key make it `not comparable` (saying which key); a claim whose rows carry any deviation
+ * is `not comparable` (Δ still shown); otherwise `reproduced` when |Δ| ≤ tolerance, else `not reproduced`. A
+ * `best` claim is compared with the best seed in the metric's direction (max for F1, min for a perplexity), any
+ * other with the mean over seeds. A NaN measurement is never `reproduced`.
  *
  * @param claims The suite's claims.
  * @param rows Measured rows of one run (any protocol; pass one protocol's rows per call to keep like with like).
@@ -129,6 +132,16 @@ export function auditClaims(
       published: c.value,
       publishedStd: c.std,
     };
+    if (c.cell === CITED_CELL) {
+      return {
+        ...base,
+        n: 0,
+        verdict: "not run",
+        reason: "cited by the paper from other work: no cell of this suite measures it",
+        deviations: [],
+        protocol: "",
+      };
+    }
     const pair = parseDeltaCell(c.cell);
     if (pair) return auditDelta(c, base, byCell, pair, notRunReasons);
     const measured = byCell.get(c.cell) ?? [];
@@ -142,9 +155,11 @@ export function auditClaims(
         protocol: "",
       };
     }
-    const values = measured.map((r) => r.value);
+    const missing = missingMetric(c, measured);
+    if (missing) return missing(base);
+    const values = measured.map((r) => r.metrics[c.metric]);
     const s = summarise(values);
-    const value = c.stat === "best" ? s.max : s.mean;
+    const value = c.stat === "best" ? best(c.metric, s) : s.mean;
     const delta = value - c.value;
     const tol = tolerance(toleranceFloor(c), c.std, s.std, s.n);
     const deviations = [...new Set(measured.flatMap((r) => r.deviations))];
@@ -165,6 +180,31 @@ export function auditClaims(
       deviations,
       protocol,
     };
+  });
+}
+
+/** The best of a summary in the metric's direction: max when higher is better, min when lower is. */
+function best(metric: string, s: { min: number; max: number }): number {
+  return metricInfo(metric).direction === "higher" ? s.max : s.min;
+}
+
+/** When some row lacks the claim's metric key: a builder of the `not comparable` row saying so. */
+function missingMetric(
+  c: Claim,
+  rows: MeasuredRow[],
+): ((base: Omit<AuditRow, "n" | "verdict" | "reason" | "deviations" | "protocol">) => AuditRow) | undefined {
+  const lacking = rows.filter((r) => !(c.metric in r.metrics));
+  if (lacking.length === 0) return undefined;
+  const cells = [...new Set(lacking.map((r) => r.cell))].join(", ");
+  return (base) => ({
+    ...base,
+    n: 0,
+    verdict: "not comparable",
+    reason: `the run did not measure "${c.metric}" in ${cells} (measured: ${
+      Object.keys(lacking[0].metrics).join(", ") || "nothing"
+    })`,
+    deviations: [],
+    protocol: [...new Set(rows.map((r) => r.protocol))].join("+"),
   });
 }
 
@@ -219,9 +259,11 @@ function auditDelta(
       protocol: "",
     };
   }
-  const sa = summarise(a.map((r) => r.value));
-  const sb = summarise(b.map((r) => r.value));
-  const value = c.stat === "best" ? sa.max - sb.max : sa.mean - sb.mean;
+  const missing = missingMetric(c, [...a, ...b]);
+  if (missing) return missing(base);
+  const sa = summarise(a.map((r) => r.metrics[c.metric]));
+  const sb = summarise(b.map((r) => r.metrics[c.metric]));
+  const value = c.stat === "best" ? best(c.metric, sa) - best(c.metric, sb) : sa.mean - sb.mean;
   const sp = c.std ?? 0;
   const stat = 2 * Math.sqrt(sp * sp + (sa.std * sa.std) / sa.n + (sb.std * sb.std) / sb.n);
   const tol = Math.max(toleranceFloor(c), stat);

@@ -20,7 +20,7 @@ function claim(over: Partial<Claim> = {}): Claim {
     table: "Table 3",
     row: "Base",
     column: "es / 10",
-    metric: "F1",
+    metric: "test/f1",
     value: 50,
     stat: "single",
     cell: "cell1",
@@ -60,9 +60,9 @@ Deno.test("auditClaims: not run, not comparable, reproduced, not reproduced", ()
     claim({ id: "d", cell: "cd", value: 50 }),
   ];
   const rows = [
-    { cell: "cb", seed: 1, value: 50.5, deviations: ["smoke profile"], protocol: "paper" },
-    { cell: "cc", seed: 1, value: 50.9, deviations: [], protocol: "paper" },
-    { cell: "cd", seed: 1, value: 48.9, deviations: [], protocol: "paper" },
+    { cell: "cb", seed: 1, metrics: { "test/f1": 50.5 }, deviations: ["smoke profile"], protocol: "paper" },
+    { cell: "cc", seed: 1, metrics: { "test/f1": 50.9 }, deviations: [], protocol: "paper" },
+    { cell: "cd", seed: 1, metrics: { "test/f1": 48.9 }, deviations: [], protocol: "paper" },
   ];
   const audit = auditClaims(claims, rows, new Map([["ca", "needs GRAD"]]));
   assert.deepStrictEqual(audit.map((a) => a.verdict), [
@@ -87,7 +87,7 @@ Deno.test("auditClaims: a deviation never yields reproduced, even on an exact ma
   const audit = auditClaims([claim()], [{
     cell: "cell1",
     seed: 1,
-    value: 50,
+    metrics: { "test/f1": 50 },
     deviations: ["GloVe"],
     protocol: "p",
   }]);
@@ -98,7 +98,7 @@ Deno.test("auditClaims: best-of-n claims compare with the best seed, mean claims
   const rows = [45, 50, 55].map((v, i) => ({
     cell: "cell1",
     seed: i,
-    value: v,
+    metrics: { "test/f1": v },
     deviations: [],
     protocol: "p",
   }));
@@ -116,7 +116,7 @@ Deno.test("auditClaims: a NaN measurement is never reproduced", () => {
   const audit = auditClaims([claim()], [{
     cell: "cell1",
     seed: 1,
-    value: NaN,
+    metrics: { "test/f1": NaN },
     deviations: [],
     protocol: "p",
   }]);
@@ -130,7 +130,7 @@ Deno.test("auditClaims: a Δ claim `A - B` is the difference of the two cells, w
     table: "Table 2",
     row: "r",
     column: "Delta",
-    metric: "F1",
+    metric: "test/f1",
     value: 5,
     stat: "mean",
     cell: "a - b",
@@ -138,8 +138,20 @@ Deno.test("auditClaims: a Δ claim `A - B` is the difference of the two cells, w
     source: "s",
   };
   const rows: MeasuredRow[] = [
-    ...[80, 82].map((value, seed) => ({ cell: "a", seed, value, deviations: [], protocol: "paper" })),
-    ...[75, 78].map((value, seed) => ({ cell: "b", seed, value, deviations: [], protocol: "paper" })),
+    ...[80, 82].map((v, seed) => ({
+      cell: "a",
+      seed,
+      metrics: { "test/f1": v },
+      deviations: [],
+      protocol: "paper",
+    })),
+    ...[75, 78].map((v, seed) => ({
+      cell: "b",
+      seed,
+      metrics: { "test/f1": v },
+      deviations: [],
+      protocol: "paper",
+    })),
   ];
   const [row] = auditClaims([claim], rows);
   assert.equal(row.measured, 4.5);
@@ -152,4 +164,22 @@ Deno.test("auditClaims: a Δ claim `A - B` is the difference of the two cells, w
   const [half] = auditClaims([claim], rows.slice(0, 2), new Map([["b", "not in the smoke profile"]]));
   assert.equal(half.verdict, "not run");
   assert.match(half.reason, /b: not in the smoke profile/);
+});
+
+Deno.test("auditClaims: the claim's metric key is read, best follows its direction, a missing key says so", () => {
+  const rows: MeasuredRow[] = [3, 5].map((v, seed) => ({
+    cell: "lm",
+    seed,
+    metrics: { "lm/dev_ppl": 100 + v, "test/accuracy": 90 + v },
+    deviations: [],
+    protocol: "paper",
+  }));
+  const ppl = auditClaims([claim({ cell: "lm", metric: "lm/dev_ppl", stat: "best", value: 103 })], rows)[0];
+  assert.equal(ppl.measured, 103, "best perplexity is the lowest");
+  assert.equal(ppl.verdict, "reproduced");
+  const acc = auditClaims([claim({ cell: "lm", metric: "test/accuracy", stat: "best", value: 95 })], rows)[0];
+  assert.equal(acc.measured, 95);
+  const f1 = auditClaims([claim({ cell: "lm", metric: "test/f1" })], rows)[0];
+  assert.equal(f1.verdict, "not comparable");
+  assert.match(f1.reason, /did not measure "test\/f1" in lm \(measured: lm\/dev_ppl, test\/accuracy\)/);
 });

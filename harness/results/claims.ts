@@ -5,10 +5,17 @@
  */
 
 import { parse } from "csv-parse/sync";
+import { metricInfo } from "./metrics.ts";
 
 /** How the published number was aggregated. `single`: one number with no stated aggregation; `mean`: mean over
  * `n` runs (with `std` when printed); `best`: best of `n` runs. */
 export type ClaimStat = "single" | "mean" | "best";
+
+/**
+ * The `cell` of a claim that no cell of the suite measures: a number the paper cites from other work (a baseline
+ * of another paper, say). The audit reports it `not run` with that reason.
+ */
+export const CITED_CELL = "cited";
 
 /** One published number (design.md §1). */
 export interface Claim {
@@ -18,7 +25,7 @@ export interface Claim {
   table: string;
   row: string;
   column: string;
-  /** `F1`, `accuracy`… in percent. */
+  /** The metric key it is audited against (harness/results/metrics.ts), e.g. `test/f1`, `test/accuracy`. */
   metric: string;
   value: number;
   /** Printed standard deviation, if any. */
@@ -26,7 +33,7 @@ export interface Claim {
   /** Number of runs behind the number, if printed. */
   n?: number;
   stat: ClaimStat;
-  /** Experiment cell that measures it. */
+  /** Experiment cell that measures it, a difference of two cells `A - B`, or {@link CITED_CELL}. */
   cell: string;
   /** Fraction of the target's full training data the cell uses (1 for full-data results); sets the default
    * tolerance floor (design.md §3). */
@@ -90,6 +97,11 @@ export function parseClaims(text: string, file = "claims.csv"): Claim[] {
       throw new SyntaxError(
         `Cannot read "${file}": line ${line} has stat "${r.stat}", expected single, mean or best`,
       );
+    }
+    try {
+      metricInfo(r.metric);
+    } catch (e) {
+      throw new SyntaxError(`Cannot read "${file}": line ${line}: ${(e as Error).message}`);
     }
     if (seen.has(r.id)) {
       throw new SyntaxError(`Cannot read "${file}": line ${line} repeats claim id "${r.id}"`);

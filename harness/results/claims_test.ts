@@ -10,7 +10,7 @@ const HEADER = "id,paper,table,row,column,metric,value,std,n,stat,cell,fraction,
 
 Deno.test("parseClaims reads numbers, optional std/n and the source", () => {
   const claims = parseClaims(
-    `${HEADER}\na,zhou2019,Table 2,DATNet-F,Spanish,F1,86.79,0.20,10,mean,t2/es,1,"p. 3466, Table 2"\n`,
+    `${HEADER}\na,zhou2019,Table 2,DATNet-F,Spanish,test/f1,86.79,0.20,10,mean,t2/es,1,"p. 3466, Table 2"\n`,
   );
   assert.deepStrictEqual(claims.length, 1);
   assert.deepStrictEqual(claims[0].value, 86.79);
@@ -23,13 +23,16 @@ Deno.test("parseClaims reads numbers, optional std/n and the source", () => {
 
 Deno.test("parseClaims rejects a bad number, an unknown stat and a repeated id, naming the line", () => {
   throwsWith(
-    () => parseClaims(`${HEADER}\na,p,T,r,c,F1,8x,,,single,cell,1,s\n`, "x.csv"),
+    () => parseClaims(`${HEADER}\na,p,T,r,c,test/f1,8x,,,single,cell,1,s\n`, "x.csv"),
     SyntaxError,
     'Cannot read "x.csv": line 2 column "value" is "8x", expected a number',
   );
-  throwsWith(() => parseClaims(`${HEADER}\na,p,T,r,c,F1,1,,,median,cell,1,s\n`), SyntaxError, "stat");
+  throwsWith(() => parseClaims(`${HEADER}\na,p,T,r,c,test/f1,1,,,median,cell,1,s\n`), SyntaxError, "stat");
   throwsWith(
-    () => parseClaims(`${HEADER}\na,p,T,r,c,F1,1,,,single,cell,1,s\na,p,T,r,c,F1,1,,,single,cell,1,s\n`),
+    () =>
+      parseClaims(
+        `${HEADER}\na,p,T,r,c,test/f1,1,,,single,cell,1,s\na,p,T,r,c,test/f1,1,,,single,cell,1,s\n`,
+      ),
     SyntaxError,
     "repeats",
   );

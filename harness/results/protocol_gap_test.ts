@@ -9,7 +9,7 @@ const claim = (id: string, cell: string, stat: "mean" | "best", value: number): 
   table: "Table 2",
   row: "DATNet-F",
   column: "es",
-  metric: "F1",
+  metric: "test/f1",
   value,
   stat,
   n: 10,
@@ -18,7 +18,7 @@ const claim = (id: string, cell: string, stat: "mean" | "best", value: number): 
   source: "test",
 });
 const rows = (cell: string, protocol: string, values: number[]): MeasuredRow[] =>
-  values.map((value, seed) => ({ cell, seed, value, deviations: [], protocol }));
+  values.map((v, seed) => ({ cell, seed, metrics: { "test/f1": v }, deviations: [], protocol }));
 
 Deno.test("protocolGap: paper − clean for mean and best, only where both protocols ran", () => {
   const claims = [

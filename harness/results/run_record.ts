@@ -6,12 +6,20 @@
 
 import { join } from "node:path";
 import type { AuditRow, MeasuredRow } from "./audit.ts";
+import { sortMetricKeys } from "./metrics.ts";
 import { fmt, readJsonIfExists, runFiles, toCsv, writeJsonAtomic, writeTextAtomic } from "./store.ts";
 
-/** Bumped whenever the layout of manifest.json or results.json changes. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the layout of manifest.json or results.json changes. 2: metrics as named keys (`metrics`,
+ * one results.csv column per key), selection as a rule string, progress units, budgets instead of scale flags.
+ * Runs written under schema 1 are read through {@link upgradeRowV1}.
+ */
+export const SCHEMA_VERSION = 2;
 
-/** One result row: one cell × one seed. Metrics in percent. */
+/** The unit a cell's training progress is counted in. */
+export type ProgressUnit = "epoch" | "iteration" | "step";
+
+/** One result row: one cell × one seed. Scores in percent (see harness/results/metrics.ts for units). */
 export interface ResultRow {
   run_id: string;
   suite: string;
@@ -22,28 +30,28 @@ export interface ResultRow {
   cell: string;
   experiment: string;
   seed: number;
+  /** Checkpoint selection rule, e.g. `max dev/f1`, `max test/accuracy`, `last` (harness/train/selection). */
   selection: string;
-  selected_epoch: number;
-  epochs_run: number;
-  dev_precision: number;
-  dev_recall: number;
-  dev_f1: number;
-  test_precision: number;
-  test_recall: number;
-  test_f1: number;
+  /** Where the selected checkpoint was taken, in `progress_unit`s (1-based epoch, or iteration count). */
+  selected_at: number;
+  progress_unit: ProgressUnit;
+  /** How many `progress_unit`s were run. */
+  units_run: number;
+  /** Measured metrics by key (`test/f1`, `dev/accuracy`, `lm/dev_ppl`…); a metric not measured is absent. */
+  metrics: Record<string, number>;
   train_tokens_per_s: number;
   train_seconds: number;
   predictions_sha256: string;
   deviations: string[];
   finished_at: string;
-  /** JSON only: per-epoch log. */
+  /** JSON only: the training log, one entry per epoch or evaluation. */
   epoch_log?: Record<string, number>[];
   /** JSON only: anything else the suite reported. */
   extra?: Record<string, string | number>;
 }
 
-/** Columns of results.csv, in order (epoch_log and extra are in results.json only). */
-export const RESULT_COLUMNS: (keyof ResultRow)[] = [
+/** Columns of results.csv before the metric columns. */
+const LEADING_COLUMNS = [
   "run_id",
   "suite",
   "suite_version",
@@ -54,20 +62,82 @@ export const RESULT_COLUMNS: (keyof ResultRow)[] = [
   "experiment",
   "seed",
   "selection",
-  "selected_epoch",
-  "epochs_run",
-  "dev_precision",
-  "dev_recall",
-  "dev_f1",
-  "test_precision",
-  "test_recall",
-  "test_f1",
+  "selected_at",
+  "progress_unit",
+  "units_run",
+] as const;
+/** Columns of results.csv after the metric columns. */
+const TRAILING_COLUMNS = [
   "train_tokens_per_s",
   "train_seconds",
   "predictions_sha256",
   "deviations",
   "finished_at",
-];
+] as const;
+
+/**
+ * Columns of results.csv for these rows: the fixed leading columns, one column per metric key any row carries
+ * (registry order: train, dev, test, lm), then the fixed trailing columns. epoch_log and extra are in
+ * results.json only.
+ */
+export function resultColumns(rows: ResultRow[]): string[] {
+  return [
+    ...LEADING_COLUMNS,
+    ...sortMetricKeys(rows.flatMap((r) => Object.keys(r.metrics))),
+    ...TRAILING_COLUMNS,
+  ];
+}
+
+/** A result row as schema 1 wrote it (dev/test P/R/F1 columns; POS accuracy packed as P = R = F1). */
+interface ResultRowV1 {
+  selection: string;
+  selected_epoch: number;
+  epochs_run: number;
+  dev_precision: number;
+  dev_recall: number;
+  dev_f1: number;
+  test_precision: number;
+  test_recall: number;
+  test_f1: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads a schema-1 row as a schema-2 one: `dev_*`/`test_*` become `dev/precision`… (NaN = not measured, left
+ * out); schema 1 packed POS accuracy as P = R = F1, so a split whose three values are equal also gets
+ * `<split>/accuracy` (a claim on accuracy then reads the number it was audited against before); the selection
+ * `dev` / `test` / `max-test` becomes `max dev/f1` / `max test/f1` / `max test/f1`.
+ */
+export function upgradeRowV1(r: ResultRowV1): ResultRow {
+  const metrics: Record<string, number> = {};
+  for (const split of ["dev", "test"] as const) {
+    const [p, rc, f] = [r[`${split}_precision`], r[`${split}_recall`], r[`${split}_f1`]].map(Number);
+    if (Number.isFinite(p)) metrics[`${split}/precision`] = p;
+    if (Number.isFinite(rc)) metrics[`${split}/recall`] = rc;
+    if (Number.isFinite(f)) metrics[`${split}/f1`] = f;
+    if (Number.isFinite(f) && p === rc && rc === f) metrics[`${split}/accuracy`] = f;
+  }
+  const selection = r.selection === "dev" ? "max dev/f1" : "max test/f1";
+  const {
+    selected_epoch,
+    epochs_run,
+    dev_precision: _dp,
+    dev_recall: _dr,
+    dev_f1: _df,
+    test_precision: _tp,
+    test_recall: _tr,
+    test_f1: _tf,
+    ...rest
+  } = r;
+  return {
+    ...(rest as unknown as ResultRow),
+    selection,
+    selected_at: selected_epoch,
+    progress_unit: "epoch",
+    units_run: epochs_run,
+    metrics,
+  };
+}
 
 /** Columns of audit.csv, in order. */
 export const AUDIT_COLUMNS: (keyof AuditRow)[] = [
@@ -115,7 +185,7 @@ export interface Manifest {
     notes: string[];
     /** Matrix products: OpenBLAS through FFI (with core type and threads) or the backend's own kernel. */
     blas: string;
-    /** How RNN recurrences run: fused host loop, tensor graph, or device ops (models/kernels/host_rnn.ts). */
+    /** How RNN recurrences run: fused host loop, tensor graph, or device ops (runtime/kernels/host_rnn.ts). */
     recurrence: string;
   };
   profile: string;
@@ -125,8 +195,11 @@ export interface Manifest {
   data_files: { dataset: string; split: string; path: string; sha256: string }[];
   embeddings: Record<string, unknown>[];
   deviations: string[];
-  /** Scale overrides given on the command line (`--epochs`, `--source-batches`, `--eval-every`,
-   * `--iterations`), if any. */
+  /** Budget knobs given on the command line (`--budget epochs=20,eval_every=5`), if any (schema 2). */
+  budget_overrides?: Record<string, number>;
+  /** The budget every planned cell ran under: each knob the suite declares, after overrides (schema 2). */
+  budget?: Record<string, number | null>;
+  /** Schema 1: scale overrides (`--epochs`, `--source-batches`, `--eval-every`, `--iterations`). */
   scale?: { epochs?: number; sourceBatchesPerEpoch?: number; evalEvery?: number; iterationsPerTask?: number };
   cells: {
     id: string;
@@ -151,13 +224,30 @@ export interface Manifest {
 export async function writeResults(runDir: string, rows: ResultRow[]): Promise<void> {
   const f = runFiles(runDir);
   await writeJsonAtomic(f.resultsJson, { schema_version: SCHEMA_VERSION, rows });
-  await writeTextAtomic(f.resultsCsv, toCsv(rows as unknown as Record<string, unknown>[], RESULT_COLUMNS));
+  const flat = rows.map((r) => ({ ...r, ...r.metrics }));
+  await writeTextAtomic(
+    f.resultsCsv,
+    toCsv(flat as unknown as Record<string, unknown>[], resultColumns(rows)),
+  );
 }
 
-/** Reads results.json; an absent file is an empty list. */
+/**
+ * Reads results.json (schema 1 or 2; schema-1 rows are upgraded by {@link upgradeRowV1}); an absent file is an
+ * empty list.
+ *
+ * @throws {Error} naming the file when its schema version is newer than this code knows.
+ */
 export async function readResults(runDir: string): Promise<ResultRow[]> {
-  const data = await readJsonIfExists<{ rows: ResultRow[] }>(runFiles(runDir).resultsJson);
-  return data?.rows ?? [];
+  const path = runFiles(runDir).resultsJson;
+  const data = await readJsonIfExists<{ schema_version?: number; rows: unknown[] }>(path);
+  if (!data) return [];
+  const version = data.schema_version ?? 1;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `Cannot read "${path}": schema version ${version}, this tagbench reads up to ${SCHEMA_VERSION}`,
+    );
+  }
+  return version === 1 ? data.rows.map((r) => upgradeRowV1(r as ResultRowV1)) : data.rows as ResultRow[];
 }
 
 /** Reads manifest.json. @throws {Error} naming the directory when it holds no manifest. */
@@ -171,12 +261,12 @@ export async function readManifest(runDir: string): Promise<Manifest> {
   return m;
 }
 
-/** The audit's view of the result rows: test F1 with the row's deviations. */
+/** The audit's view of the result rows: every metric with the row's deviations. */
 export function measuredRows(rows: ResultRow[]): MeasuredRow[] {
   return rows.map((r) => ({
     cell: r.cell,
     seed: r.seed,
-    value: r.test_f1,
+    metrics: r.metrics,
     deviations: r.deviations,
     protocol: r.protocol,
   }));

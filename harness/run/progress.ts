@@ -1,6 +1,7 @@
 /**
- * The live progress line of `reproduce`: one line per cell showing cell, epoch, loss, dev F1, tokens/s and ETA.
- * On a terminal it is a redrawn cli-progress bar; otherwise (CI, pipes) one plain line per epoch.
+ * The live progress line of `reproduce`: one line per cell showing the cell, its progress in epochs or iterations,
+ * loss, the latest score labelled with its metric key, tokens/s, the cell's ETA and the whole run's ETA. On a
+ * terminal it is a redrawn cli-progress bar; otherwise (CI, pipes) one plain line per evaluation.
  *
  * @module
  */
@@ -25,31 +26,49 @@ export class RunProgress {
   #label = "";
   #start = 0;
   #lastEpochPrinted = -1;
+  #index = 0;
+  /** Seconds of the units finished in this process, for the run's ETA. */
+  #finished: number[] = [];
+  /** The cost model's estimated seconds of the units finished in this process (undefined: none). */
+  #finishedEstimates: (number | undefined)[] = [];
+  readonly #estimates?: readonly (number | undefined)[];
+  readonly #now: () => number;
   readonly #tty: boolean;
   readonly #quiet: boolean;
 
-  /** @param total Number of cell×seed units in the run (for the `[i/n]` label). */
-  constructor(readonly total: number, opts: { quiet?: boolean } = {}) {
+  /**
+   * @param total Number of cell×seed units in the run (for the `[i/n]` label).
+   * @param opts.estimates The cost model's seconds of each unit, by 0-based unit index (0 for a unit already done,
+   *   undefined where there is no estimate), for the run ETA (see {@link runEta}).
+   * @param opts.now The clock in milliseconds (default `performance.now`; tests pass their own).
+   */
+  constructor(
+    readonly total: number,
+    opts: { quiet?: boolean; estimates?: readonly (number | undefined)[]; now?: () => number } = {},
+  ) {
     this.#tty = Boolean(process.stderr.isTTY);
     this.#quiet = Boolean(opts.quiet);
+    this.#estimates = opts.estimates;
+    this.#now = opts.now ?? (() => performance.now());
   }
 
   /** Starts the line of unit `index` (1-based). */
   startCell(index: number, cell: string, seed: number): void {
     this.#cell = cell;
+    this.#index = index;
     this.#label = `[${index}/${this.total}] ${cell} seed ${seed}`;
-    this.#start = performance.now();
+    this.#start = this.#now();
     this.#lastEpochPrinted = -1;
     if (this.#quiet) return;
     if (this.#tty) {
       this.#bar = new cliProgress.SingleBar({
         format:
-          "{label} | {bar} | epoch {epoch}/{epochs} | loss {loss} | dev F1 {dev} | {tps} tok/s | ETA {eta}",
+          "{label} | {bar} | {position} | loss {loss} | {score} | {tps} tok/s | ETA {eta} | run ETA {runEta}",
         stream: process.stderr,
         hideCursor: true,
         barsize: 20,
       }, cliProgress.Presets.shades_classic);
-      this.#bar.start(1, 0, this.#payload({ epoch: 0, epochs: 0, loss: NaN, tokensPerSec: 0 }, NaN));
+      this.#bar.start(1, 0, this.#payload({ unit: "epoch", at: 0, of: 0, loss: NaN }, NaN));
     } else {
       console.error(`${this.#label}: started`);
     }
@@ -58,29 +77,70 @@ export class RunProgress {
   #payload(p: CellProgress, eta: number) {
     return {
       label: this.#label,
-      epoch: p.epoch,
-      epochs: p.epochs,
+      position: `${p.unit} ${p.at}/${p.of > 0 ? p.of : "?"}`,
       loss: Number.isFinite(p.loss) ? p.loss.toFixed(3) : "–",
-      dev: p.devF1 === undefined ? "–" : p.devF1.toFixed(2),
-      tps: Math.round(p.tokensPerSec),
+      score: p.score === undefined ? "no score yet" : `${p.score.key} ${p.score.value.toFixed(2)}`,
+      tps: p.tokensPerSec === undefined ? "–" : String(Math.round(p.tokensPerSec)),
       eta: formatDuration(eta),
+      runEta: formatDuration(this.runEta(eta)),
     };
   }
 
-  /** Updates the line. Fraction done = (epoch − 1 + step/stepsInEpoch) / epochs. */
+  /**
+   * The whole run's ETA in seconds: the current unit's ETA plus the units after it. With the cost model's
+   * estimates for every unit after it, their sum scaled by measured ÷ estimated seconds of the units finished in
+   * this process (before any has finished: of the current unit, its elapsed time plus `cellEta` against its
+   * estimate; 1 when that is unknown too); otherwise the mean duration of the finished units (the current unit's
+   * own duration when none has finished) times their number.
+   */
+  runEta(cellEta: number): number {
+    const elapsed = (this.#now() - this.#start) / 1000;
+    const after = Math.max(0, this.total - this.#index);
+    const rest = this.#estimates?.slice(this.#index, this.total);
+    if (rest && rest.length === after && rest.every((x) => x !== undefined && Number.isFinite(x))) {
+      let measured = 0;
+      let estimated = 0;
+      this.#finished.forEach((secs, i) => {
+        const est = this.#finishedEstimates[i];
+        if (est !== undefined && est > 0) {
+          measured += secs;
+          estimated += est;
+        }
+      });
+      if (estimated === 0) {
+        const own = this.#estimates![this.#index - 1];
+        if (own !== undefined && own > 0 && Number.isFinite(cellEta)) {
+          measured = elapsed + cellEta;
+          estimated = own;
+        }
+      }
+      const ratio = estimated > 0 ? measured / estimated : 1;
+      return cellEta + ratio * rest.reduce((a: number, b) => a + (b ?? 0), 0);
+    }
+    const mean = this.#finished.length
+      ? this.#finished.reduce((a, b) => a + b, 0) / this.#finished.length
+      : elapsed + cellEta;
+    return cellEta + mean * after;
+  }
+
+  /**
+   * Updates the line. Fraction done = (at − 1 + step/stepsInEpoch) / of for epochs, at / of for iterations.
+   */
   update(p: CellProgress): void {
     if (this.#quiet) return;
     const within = p.step !== undefined && p.stepsInEpoch ? p.step / p.stepsInEpoch : 1;
-    const frac = p.epochs > 0 ? Math.min(1, (Math.max(p.epoch - 1, 0) + within) / p.epochs) : 0;
-    const elapsed = (performance.now() - this.#start) / 1000;
+    const done = p.unit === "epoch" ? Math.max(p.at - 1, 0) + within : p.at;
+    const frac = p.of > 0 ? Math.min(1, done / p.of) : 0;
+    const elapsed = (this.#now() - this.#start) / 1000;
     const eta = frac > 0 ? elapsed * (1 - frac) / frac : NaN;
     if (this.#bar) {
       this.#bar.update(frac, this.#payload(p, eta));
-    } else if (p.devF1 !== undefined && p.epoch !== this.#lastEpochPrinted) {
-      this.#lastEpochPrinted = p.epoch;
+    } else if (p.score !== undefined && p.at !== this.#lastEpochPrinted) {
+      this.#lastEpochPrinted = p.at;
       const q = this.#payload(p, eta);
       console.error(
-        `${q.label} | epoch ${q.epoch}/${q.epochs} | loss ${q.loss} | dev F1 ${q.dev} | ${q.tps} tok/s | ETA ${q.eta}`,
+        `${q.label} | ${q.position} | loss ${q.loss} | ${q.score} | ${q.tps} tok/s | ETA ${q.eta} | ` +
+          `run ETA ${q.runEta}`,
       );
     }
   }
@@ -89,10 +149,10 @@ export class RunProgress {
   endCell(summary: string): void {
     this.#bar?.stop();
     this.#bar = undefined;
-    if (!this.#quiet) {
-      const secs = (performance.now() - this.#start) / 1000;
-      console.error(`${this.#label}: ${summary} (${formatDuration(secs)})`);
-    }
+    const secs = (this.#now() - this.#start) / 1000;
+    this.#finished.push(secs);
+    this.#finishedEstimates.push(this.#estimates?.[this.#index - 1]);
+    if (!this.#quiet) console.error(`${this.#label}: ${summary} (${formatDuration(secs)})`);
   }
 
   /** Stops any live line (on errors). */

@@ -7,9 +7,9 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { basename, join, resolve } from "node:path";
-import { type BackendName, initBackend } from "../../models/backend.ts";
-import { describeBlas } from "../../models/kernels/blas.ts";
-import { recurrenceImpl } from "../../models/kernels/host_rnn.ts";
+import { type BackendName, initBackend } from "../../runtime/backend.ts";
+import { describeBlas } from "../../runtime/kernels/blas.ts";
+import { recurrenceImpl } from "../../runtime/kernels/host_rnn.ts";
 import { auditClaims, type AuditRow } from "../results/audit.ts";
 import {
   type Manifest,
@@ -23,8 +23,10 @@ import {
 } from "../results/run_record.ts";
 import { writeJsonAtomic } from "../results/store.ts";
 import { gitInfo, makeRunId } from "./git_info.ts";
+import { loadCalibration } from "./calibration.ts";
+import { type PlannedUnits, type PlanSummary, summarizePlan } from "./plan_summary.ts";
 import { RunProgress } from "./progress.ts";
-import type { PlannedCell, ProfileName, ProtocolName, ScaleOverrides, SuiteDefinition } from "./suite.ts";
+import type { PlannedCell, ProfileName, ProtocolName, SuiteDefinition } from "./suite.ts";
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
@@ -41,11 +43,17 @@ export interface ReproduceOptions {
   seeds?: number;
   /** Only cells whose id starts with one of these prefixes. */
   only?: string[];
-  /** Scale overrides (recorded as deviations by the suite). */
-  scale?: ScaleOverrides;
+  /** Budget overrides by knob (validated against the suite's knobs; each a recorded deviation). */
+  budget?: Record<string, number>;
   quiet?: boolean;
   /** Recorded in the manifest. */
   command?: string[];
+  /**
+   * Estimated seconds of one unit by cell id (the plan summary's `unitSeconds`, harness/run/plan_summary.ts):
+   * the run ETA of the progress line sums them over the units not yet run, scaled by measured ÷ estimated of
+   * the units finished; without them it uses the mean duration of the finished units.
+   */
+  unitSeconds?: Record<string, number>;
 }
 
 /** What a finished run left behind. */
@@ -147,7 +155,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     dataDir: opts.dataDir,
     only: opts.only,
     seeds: opts.seeds,
-    scale: opts.scale,
+    budget: opts.budget,
   });
   if (previous) {
     const before = new Set(previous.cells.map((c) => c.id));
@@ -157,14 +165,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         `Cannot resume "${runDir}": its planned cells differ from this command's (different --only or --seeds?)`,
       );
     }
-    if (JSON.stringify(previous.scale ?? {}) !== JSON.stringify(opts.scale ?? {})) {
+    const was = JSON.stringify(sortedEntries(previous.budget_overrides ?? {}));
+    if (was !== JSON.stringify(sortedEntries(opts.budget ?? {}))) {
       throw new RunError(
-        `Cannot resume "${runDir}": it was run with scale overrides ${
-          JSON.stringify(previous.scale ?? {})
-        }, ` +
-          `this command asks for ${
-            JSON.stringify(opts.scale ?? {})
-          } (repeat --epochs/--source-batches/--eval-every/--iterations)`,
+        `Cannot resume "${runDir}": it was run with budget overrides ${was}, this command asks for ` +
+          `${JSON.stringify(sortedEntries(opts.budget ?? {}))} (repeat its --budget)`,
       );
     }
   }
@@ -208,7 +213,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     data_files: plan.dataFiles,
     embeddings: plan.embeddings,
     deviations: plan.deviations,
-    scale: opts.scale,
+    budget_overrides: opts.budget && Object.keys(opts.budget).length ? opts.budget : undefined,
+    budget: plan.protocolDetails.budget as Manifest["budget"],
     cells: plan.cells.map((c) => ({
       id: c.id,
       experiment: c.experiment,
@@ -239,7 +245,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     );
   }
 
-  const progress = new RunProgress(units.length, { quiet: opts.quiet });
+  const progress = new RunProgress(units.length, {
+    quiet: opts.quiet,
+    estimates: opts.unitSeconds &&
+      units.map(({ cell, seed }) => (done.has(`${cell.id}#${seed}`) ? 0 : opts.unitSeconds![cell.id])),
+  });
   let index = 0;
   for (const { cell, seed } of units) {
     index++;
@@ -251,6 +261,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         profile: opts.profile,
         protocol: opts.protocol,
         dataDir: opts.dataDir,
+        budget: opts.budget,
         onProgress: (p) => progress.update(p),
       });
     } catch (e) {
@@ -259,10 +270,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     }
     rows.push(toRow(runId, opts, backend.name, cell, seed, result, plan.deviations));
     progress.endCell(
-      `test F1 ${result.test.f1.toFixed(2)}, dev F1 ${
-        result.dev.f1.toFixed(2)
-      } (epoch ${result.selectedEpoch}, ` +
-        `selected on ${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
+      `${formatMetrics(result.metrics)} (${result.progressUnit} ${result.selectedAt}, selected by ` +
+        `${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
     );
     await writeResults(runDir, rows);
     await saveManifest();
@@ -275,6 +284,85 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   await saveManifest();
   await writeAudit(runDir, manifest, audit);
   return { runDir, manifest, rows, audit };
+}
+
+/**
+ * The plan summary of a run before it starts (harness/run/plan_summary.ts): plans without reading data, counts the
+ * units per experiment (for `--resume`, those not yet done), estimates their seconds with the suite's `workload`
+ * hook and the throughputs of the calibration file (else a committed bench.csv), and the disk the run writes.
+ * Writes nothing and trains nothing.
+ *
+ * @throws {RunError} when `resume` names a run of another suite; the planner's errors (e.g. an unknown budget knob).
+ */
+export async function summarizeRun(
+  opts: Pick<
+    ReproduceOptions,
+    "suite" | "profile" | "protocol" | "dataDir" | "backend" | "resume" | "seeds" | "only" | "budget"
+  >,
+  calibration: { path?: string; benchDir?: string } = {},
+): Promise<PlanSummary> {
+  const { suite } = opts;
+  let done = new Set<string>();
+  if (opts.resume) {
+    const previous = await readManifest(resolve(opts.resume));
+    if (previous.suite !== suite.id) {
+      throw new RunError(
+        `Cannot resume "${opts.resume}" as suite "${suite.id}": it is a run of "${previous.suite}"`,
+      );
+    }
+    done = new Set((await readResults(resolve(opts.resume))).map((r) => `${r.cell}#${r.seed}`));
+  }
+  const planOptions = {
+    profile: opts.profile,
+    protocol: opts.protocol,
+    dataDir: opts.dataDir,
+    only: opts.only,
+    seeds: opts.seeds,
+    budget: opts.budget,
+    verifyData: false,
+  };
+  const plan = await suite.plan(planOptions);
+  const notes: string[] = [];
+  const cells: PlannedUnits[] = plan.cells.map((c) => {
+    let workload;
+    try {
+      workload = suite.workload?.(c, planOptions);
+    } catch (e) {
+      notes.push(`no estimate for ${c.id}: ${(e as Error).message}`);
+    }
+    return {
+      cell: c.id,
+      experiment: c.experiment,
+      seeds: c.seeds.length,
+      done: c.seeds.filter((seed) => done.has(`${c.id}#${seed}`)).length,
+      workload,
+    };
+  });
+  const shapes = [...new Set(cells.flatMap((c) => (c.workload ? [c.workload.shape] : [])))];
+  const cal = shapes.length ? await loadCalibration(opts.backend, shapes, calibration) : undefined;
+  return summarizePlan({
+    suite: suite.id,
+    version: suite.version,
+    profile: opts.profile,
+    protocol: opts.protocol,
+    backend: opts.backend,
+    cells,
+    skipped: plan.skipped.length,
+    resume: opts.resume !== undefined,
+    notes,
+  }, cal);
+}
+
+function sortedEntries(o: Record<string, number>): [string, number][] {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `test/f1 71.20, dev/f1 70.05`: the selected checkpoint's headline scores (F1 or accuracy), test first. */
+export function formatMetrics(metrics: Record<string, number>): string {
+  const shown = Object.entries(metrics)
+    .filter(([k]) => /^(test|dev)\/(f1|accuracy)$|^lm\//.test(k))
+    .sort(([a], [b]) => (a.startsWith("test") === b.startsWith("test") ? 0 : a.startsWith("test") ? -1 : 1));
+  return shown.length ? shown.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") : "no score";
 }
 
 function toRow(
@@ -297,14 +385,10 @@ function toRow(
     experiment: cell.experiment,
     seed,
     selection: r.selection,
-    selected_epoch: r.selectedEpoch,
-    epochs_run: r.epochsRun,
-    dev_precision: r.dev.precision,
-    dev_recall: r.dev.recall,
-    dev_f1: r.dev.f1,
-    test_precision: r.test.precision,
-    test_recall: r.test.recall,
-    test_f1: r.test.f1,
+    selected_at: r.selectedAt,
+    progress_unit: r.progressUnit,
+    units_run: r.unitsRun,
+    metrics: r.metrics,
     train_tokens_per_s: Math.round(r.trainTokensPerSec),
     train_seconds: Math.round(r.trainSeconds * 10) / 10,
     predictions_sha256: r.predictionsSha256,

@@ -11,9 +11,9 @@ import { claimRunDir, reaudit, reproduce, RunError } from "./runner.ts";
 import type { CellRunResult, PlannedCell, SuiteDefinition } from "./suite.ts";
 
 const CLAIMS = `id,paper,table,row,column,metric,value,std,n,stat,cell,fraction,source
-a,toy,T1,r,c1,F1,80,,,single,cell-a,1,p.1
-b,toy,T1,r,c2,F1,60,,,single,cell-b,1,p.1
-c,toy,T1,r,c3,F1,70,,,single,cell-c,1,p.1
+a,toy,T1,r,c1,test/f1,80,,,single,cell-a,1,p.1
+b,toy,T1,r,c2,test/f1,60,,,single,cell-b,1,p.1
+c,toy,T1,r,c3,test/f1,70,,,single,cell-c,1,p.1
 `;
 
 /** A toy suite whose "training" is deterministic arithmetic; it can be told to crash on one unit. */
@@ -43,15 +43,14 @@ function toySuite(opts: { crashOn?: string; calls: string[]; deviations?: string
       const unit = `${cell.id}#${seed}`;
       opts.calls.push(unit);
       if (unit === opts.crashOn) return Promise.reject(new Error("killed"));
-      ctx.onProgress({ epoch: 1, epochs: 1, loss: 1, devF1: 1, tokensPerSec: 1 });
+      ctx.onProgress({ unit: "epoch", at: 1, of: 1, loss: 1, score: { key: "dev/f1", value: 1 } });
       const f1 = (cell.id === "cell-a" ? 80 : 50) + seed / 10;
-      const prf = { precision: f1, recall: f1, f1 };
       return Promise.resolve({
-        selectedEpoch: 1,
-        selection: "dev",
-        epochsRun: 1,
-        dev: prf,
-        test: prf,
+        metrics: { "dev/f1": f1, "test/precision": f1, "test/recall": f1, "test/f1": f1 },
+        selection: "max dev/f1",
+        selectedAt: 1,
+        progressUnit: "epoch",
+        unitsRun: 1,
         trainTokensPerSec: 100,
         trainSeconds: 1,
         predictionsSha256: "0".repeat(64),
@@ -99,6 +98,10 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
   }
   const csv = await Deno.readTextFile(join(out, "results.csv"));
   assert.deepStrictEqual(csv.trim().split("\n").length, 5);
+  assert.match(
+    csv.split("\n")[0],
+    /,units_run,dev\/f1,test\/precision,test\/recall,test\/f1,train_tokens_per_s,/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

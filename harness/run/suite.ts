@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { PRF } from "../types.ts";
 import type { Claim } from "../results/claims.ts";
+import type { ModelShape } from "../bench/shapes.ts";
+import type { ProgressUnit } from "../results/run_record.ts";
 
 /** How much of a protocol to run (design.md §1). */
 export type ProfileName = "smoke" | "paper" | "nightly";
@@ -72,50 +73,45 @@ export interface RunPlan {
   protocolDetails: Record<string, unknown>;
 }
 
-/** Progress of the cell being trained, for the live progress line. */
+/**
+ * Progress of the unit being trained, for the live progress line. Counted in `unit`s (epochs, or iterations /
+ * steps for suites whose budget is counted so); a score carries its metric key so that the line labels it.
+ */
 export interface CellProgress {
-  epoch: number;
-  epochs: number;
+  unit: ProgressUnit;
+  /** Units done (1-based when inside an epoch: the epoch in progress). */
+  at: number;
+  /** Units in the budget (0 when unknown). */
+  of: number;
+  /** Within an epoch: steps done and steps in it (only for `unit` epoch). */
   step?: number;
   stepsInEpoch?: number;
   loss: number;
-  devF1?: number;
-  tokensPerSec: number;
+  /** The latest evaluation's score and its metric key, e.g. `dev/f1` or `test/accuracy`. */
+  score?: { key: string; value: number };
+  /** Training tokens per second of step time, when measured. */
+  tokensPerSec?: number;
 }
 
-/** What `runCell` returns for one cell and seed. Metrics are percentages (0–100). */
+/** What `runCell` returns for one cell and seed. Scores in percent (units: harness/results/metrics.ts). */
 export interface CellRunResult {
-  /** Selected checkpoint's epoch (1-based). */
-  selectedEpoch: number;
-  /** Which split chose the checkpoint; `test` is recorded because one released DATNet version did that. */
-  selection: "dev" | "test" | "max-test";
-  epochsRun: number;
-  dev: PRF;
-  test: PRF;
+  /** Metrics of the selected checkpoint by key (`dev/f1`, `test/accuracy`, `train/loss`…); not measured = absent. */
+  metrics: Record<string, number>;
+  /** The checkpoint selection rule that chose them, e.g. `max dev/f1`, `max test/f1`. */
+  selection: string;
+  /** Where the selected checkpoint was taken, in `progressUnit`s. */
+  selectedAt: number;
+  progressUnit: ProgressUnit;
+  /** How many `progressUnit`s were run. */
+  unitsRun: number;
   trainTokensPerSec: number;
   trainSeconds: number;
   /** sha256 of the test predictions (one tag per line, blank line between sentences). */
   predictionsSha256: string;
-  /** Per-epoch log: loss, dev/test F1, lr, tokens/s. */
+  /** Per-epoch (or per-evaluation) log: loss, scores, lr, tokens/s. */
   epochLog: Record<string, number>[];
   /** Anything else worth a column (vocab sizes, embedding coverage…). */
   extra?: Record<string, string | number>;
-}
-
-/**
- * Scale overrides from the command line (`--epochs`, `--source-batches`, `--eval-every`, `--iterations`), for runs a machine can
- * afford. Every override given is a run-level deviation the suite records; a suite may ignore ones that do not
- * apply to it (and says so).
- */
-export interface ScaleOverrides {
-  /** Training epochs per cell. */
-  epochs?: number;
-  /** Cap on source batches per epoch for transfer models. */
-  sourceBatchesPerEpoch?: number;
-  /** Evaluate dev/test every n-th epoch (and after the last). */
-  evalEvery?: number;
-  /** Cap on training iterations (batches) per task, for suites whose budget is counted in iterations. */
-  iterationsPerTask?: number;
 }
 
 /** Options the engine passes to a suite when planning. */
@@ -127,10 +123,27 @@ export interface PlanOptions {
   only?: string[];
   /** Override the number of seeds per cell. */
   seeds?: number;
-  /** Scale overrides (each one a recorded deviation). */
-  scale?: ScaleOverrides;
+  /** Budget overrides by knob (`--budget epochs=20`), validated against the suite's knobs; each a deviation. */
+  budget?: Record<string, number>;
   /** Read and hash the data files (default true). `list` and `validate` plan without touching data. */
   verifyData?: boolean;
+}
+
+/**
+ * The estimated work of one unit (cell × seed), from the cell's configuration and declared data sizes, never
+ * from the data (a suite's `workload` hook; harness/run/plan_summary.ts turns it into seconds). Token counts
+ * are in the bench shape's units: real tokens weighted by the suite's declared cost of its model per token
+ * relative to the shape's (extra passes, e.g. adversarial training's, counted).
+ */
+export interface UnitWorkload {
+  /** Id of the bench shape (harness/bench/shapes.ts) whose measured training tokens/s applies, e.g. `S2`. */
+  shape: string;
+  /** Tokens trained on in total: every epoch or iteration, every resource or task, weighted as above. */
+  trainTokens: number;
+  /** Tokens predicted in total: every evaluation of dev and test, weighted as above (a forward pass). */
+  evalTokens: number;
+  /** Entries (epochs or evaluations) of the unit's training log in results.json, for the disk estimate. */
+  logEntries?: number;
 }
 
 /** Context for running one cell. */
@@ -138,10 +151,12 @@ export interface CellContext {
   profile: ProfileName;
   protocol: ProtocolName;
   dataDir: string;
+  /** The run's budget overrides (the planned cell's config holds the resolved budget). */
+  budget?: Record<string, number>;
   onProgress: (p: CellProgress) => void;
 }
 
-/** One paper. */
+/** One paper, as the runner sees it (built from a declaration by `defineSuite`, harness/run/define.ts). */
 export interface SuiteDefinition {
   /** `yang2017`, `datnet`, `perl2020`, `mlma2019`. */
   id: string;
@@ -155,4 +170,17 @@ export interface SuiteDefinition {
   plan(opts: PlanOptions): Promise<RunPlan>;
   /** Trains and evaluates one cell with one seed. */
   runCell(cell: PlannedCell, seed: number, ctx: CellContext): Promise<CellRunResult>;
+  /**
+   * The estimated work of one unit of a planned cell under these plan options (the cost model of the plan
+   * summary and the run ETA); absent when the suite declares no cost model.
+   *
+   * @throws {Error} when the cell's data sizes are not declared.
+   */
+  workload?(cell: PlannedCell, opts: PlanOptions): UnitWorkload;
+  /** Budget knobs the suite declares, by name, with their descriptions (for `--budget` validation and help). */
+  budgetKnobs?: Record<string, string>;
+  /** The suite's real models as bench shapes (`deno task bench`). */
+  benchShapes?: readonly ModelShape[];
+  /** Figures the suite can draw into a run directory; returns the paths written. */
+  drawFigures?(runDir: string): Promise<string[]>;
 }

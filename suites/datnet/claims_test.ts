@@ -97,7 +97,7 @@ Deno.test("claims: metric, stat, n, std and fraction follow the column rules", (
   );
   for (const c of claims) {
     const pos = c.id.startsWith("tpami-t5/") || /^tpami-t11\/(ontonotes-pos|ptb-wsj)\//.test(c.id);
-    assert.equal(c.metric, pos ? "accuracy" : "F1", c.id);
+    assert.equal(c.metric, pos ? "test/accuracy" : "test/f1", c.id);
     if (c.stat === "single") assert.ok(c.n === undefined && c.std === undefined, c.id);
     else assert.equal(c.n, 10, c.id);
     if (c.stat === "mean") assert.ok(c.std !== undefined && c.std > 0, c.id);
@@ -133,12 +133,12 @@ Deno.test("claims: spot values", () => {
     "clner/gl-h/base",
   ]);
   const ud = claim("tpami-t5/avg/datnet-p");
-  assert.deepStrictEqual([ud.value, ud.metric, ud.cell], [96.86, "accuracy", "ud/avg/datnet-p"]);
+  assert.deepStrictEqual([ud.value, ud.metric, ud.cell], [96.86, "test/accuracy", "ud/avg/datnet-p"]);
   assert.equal(claim("tpami-t5/fr/datnet-p").value, 97.34);
   assert.equal(claim("tpami-t8/wnut17/base+dropout").value, 36.72);
   assert.equal(claim("tpami-t8/nl/base+at").value, 86.76);
   assert.equal(claim("tpami-t11/wnut17/datnet-f+bert").value, 50.63);
-  assert.equal(claim("tpami-t11/ptb-wsj/datnet-f+bert").metric, "accuracy");
+  assert.equal(claim("tpami-t11/ptb-wsj/datnet-f+bert").metric, "test/accuracy");
   assert.equal(byId.has("tpami-t11/nl/base+elmo"), false, "'-' cells have no claim");
 });
 

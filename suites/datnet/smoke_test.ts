@@ -66,9 +66,9 @@ Deno.test({
     >[];
     assert.equal(csv.length, TEST_CELLS.length);
     for (const r of csv) {
-      const f1 = Number(r.test_f1);
-      assert.ok(Number.isFinite(f1) && f1 >= 0 && f1 <= 100, `${r.cell}: test F1 ${r.test_f1}`);
-      assert.ok(Number.isFinite(Number(r.dev_f1)), `${r.cell}: dev F1 ${r.dev_f1}`);
+      const f1 = Number(r["test/f1"]);
+      assert.ok(Number.isFinite(f1) && f1 >= 0 && f1 <= 100, `${r.cell}: test F1 ${r["test/f1"]}`);
+      assert.ok(Number.isFinite(Number(r["dev/f1"])), `${r.cell}: dev F1 ${r["dev/f1"]}`);
       assert.match(r.predictions_sha256, /^[0-9a-f]{64}$/);
     }
     const audit = parse(await Deno.readTextFile(join(out, "audit.csv")), { columns: true }) as Record<

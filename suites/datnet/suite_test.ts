@@ -1,15 +1,19 @@
 import assert from "node:assert/strict";
-import { datnetSuite, PROTOCOL_SPECS, SMOKE_CELLS, targetSubset, variantModel, VARIANTS } from "./suite.ts";
-import { declaredCells, EXPERIMENTS } from "./experiments.ts";
+import { datnetSuite, EXPERIMENTS, PROTOCOLS, SMOKE_CELLS, VARIANT_DECLS } from "./suite.ts";
+import { targetSubset } from "./hooks.ts";
+import { variantModel } from "./model.ts";
+import { expandCells } from "../../harness/run/define.ts";
 import { LIST_COLUMNS, listRows } from "../../tasks/list.ts";
-import type { Sentence } from "../../harness/types.ts";
+import type { Sentence } from "../../models/types.ts";
 
 const planOf = (profile: "smoke" | "paper" | "nightly", protocol: "paper" | "clean" = "paper") =>
   datnetSuite.plan({ profile, protocol, dataDir: "", verifyData: false });
 
+const VARIANTS = datnetSuite.context({ profile: "paper", protocol: "paper", dataDir: "" }).variants;
+
 Deno.test("every claim's cell is declared by an experiment, and every declared cell is planned or skipped", async () => {
   const claims = await datnetSuite.claims();
-  const cells = new Set(declaredCells().map((c) => c.id));
+  const cells = new Set(datnetSuite.cells().map((c) => c.id));
   const missing = claims.filter((c) => !cells.has(c.cell)).map((c) => `${c.id} → ${c.cell}`);
   assert.deepStrictEqual(missing, []);
   const plan = await planOf("paper");
@@ -20,7 +24,10 @@ Deno.test("smoke plan covers every model variant, both targets and every sweep k
   for (const protocol of ["paper", "clean"] as const) {
     const plan = await planOf("smoke", protocol);
     assert.deepStrictEqual(plan.cells.map((c) => c.id).sort(), [...SMOKE_CELLS].sort());
-    assert.deepStrictEqual(new Set(plan.cells.map((c) => c.config.variant)), new Set(Object.keys(VARIANTS)));
+    assert.deepStrictEqual(
+      new Set(plan.cells.map((c) => c.config.variant)),
+      new Set(Object.keys(VARIANT_DECLS)),
+    );
     assert.deepStrictEqual(new Set(plan.cells.map((c) => c.config.targetKey)), new Set(["es", "wnut16"]));
     for (const knob of ["alpha", "gamma", "epsWordTarget"]) {
       assert.ok(plan.cells.some((c) => c.config[knob] !== undefined), knob);
@@ -92,63 +99,66 @@ Deno.test("clean protocol: ≥ 5 seeds per cell, other seeds than paper, no test
   const paper = await planOf("paper", "paper");
   assert.ok(clean.cells.every((c) => c.seeds.length >= 5));
   assert.notDeepStrictEqual(clean.cells[0].seeds.slice(0, 3), paper.cells[0].seeds.slice(0, 3));
-  assert.equal(PROTOCOL_SPECS.clean.selection, "dev");
-  assert.equal(PROTOCOL_SPECS.clean.tokenFilter, false);
-  assert.equal(PROTOCOL_SPECS.paper.selectionUsesTest, true);
+  assert.equal(PROTOCOLS.clean.selection, "max dev/f1");
+  assert.equal(PROTOCOLS.clean.rules?.tokenFilter, false);
+  assert.equal(PROTOCOLS.paper.selection, "max test/f1");
 });
 
-Deno.test("scale overrides reach every cell and are recorded as run deviations", async () => {
+Deno.test("budget overrides reach every cell and are recorded as run deviations; unknown knobs are refused", async () => {
   const plan = await datnetSuite.plan({
     profile: "paper",
     protocol: "paper",
     dataDir: "",
     verifyData: false,
     only: ["t3/es/datnet-f/"],
-    scale: { epochs: 7, sourceBatchesPerEpoch: 30, evalEvery: 5 },
+    budget: { epochs: 7, source_batches: 30, eval_every: 5 },
   });
   assert.equal(plan.cells.length, 6);
   for (const c of plan.cells) {
     assert.deepStrictEqual([c.config.epochs, c.config.sourceBatchesPerEpoch, c.config.evalEvery], [7, 30, 5]);
   }
   assert.equal(plan.deviations.length, 3);
-  assert.ok(plan.deviations.some((d) => d.includes("every 5 epochs")));
+  assert.ok(plan.deviations.some((d) => d.startsWith("budget eval_every = 5")));
+  assert.ok(
+    plan.deviations.some((d) => d.includes("instead of the paper profile's a full pass over CoNLL-2003")),
+  );
+  await assert.rejects(
+    () => datnetSuite.plan({ profile: "paper", protocol: "paper", dataDir: "", budget: { iterations: 3 } }),
+    /Unknown budget knob "iterations" for datnet\..*Known knobs: epochs .*source_batches .*eval_every/,
+  );
 });
 
 Deno.test("targetSubset: first k under paper, seeded under clean, ρ fraction for ratios", () => {
   const train: Sentence[] = Array.from({ length: 40 }, (_, i) => ({ words: [`w${i}`], tags: ["O"] }));
-  assert.deepStrictEqual(targetSubset(train, { kind: "first-k", k: 3 }, "paper", 1), train.slice(0, 3));
-  const a = targetSubset(train, { kind: "first-k", k: 3 }, "clean", 1);
+  const { paper, clean } = PROTOCOLS;
+  assert.deepStrictEqual(targetSubset(train, { kind: "first-k", k: 3 }, paper, 1), train.slice(0, 3));
+  const a = targetSubset(train, { kind: "first-k", k: 3 }, clean, 1);
   assert.equal(a.length, 3);
-  assert.deepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, "clean", 1));
-  assert.notDeepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, "clean", 2));
-  assert.equal(targetSubset(train, { kind: "ratio", ratio: 0.1 }, "paper", 5).length, 4);
-  assert.equal(targetSubset(train, { kind: "ratio", ratio: 1 }, "paper", 5), train);
-  assert.equal(targetSubset(train, { kind: "all" }, "clean", 5), train);
+  assert.deepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, clean, 1));
+  assert.notDeepStrictEqual(a, targetSubset(train, { kind: "first-k", k: 3 }, clean, 2));
+  assert.equal(targetSubset(train, { kind: "ratio", ratio: 0.1 }, paper, 5).length, 4);
+  assert.equal(targetSubset(train, { kind: "ratio", ratio: 1 }, paper, 5), train);
+  assert.equal(targetSubset(train, { kind: "all" }, clean, 5), train);
+  assert.throws(
+    () => targetSubset(train, { kind: "first-k", k: 3 }, { ...paper, subset: "middle-k" }, 1),
+    /Unknown subset rule "middle-k"/,
+  );
 });
 
 Deno.test("experiments: cells shared between tables are declared with identical settings", () => {
-  const cells = declaredCells();
+  const cells = datnetSuite.cells();
   assert.equal(new Set(cells.map((c) => c.id)).size, cells.length);
   assert.ok(EXPERIMENTS.length >= 11);
   assert.deepStrictEqual(cells.find((c) => c.id === "full/wnut17/base")!.experiments, [
     "table2",
     "tpami-table8",
   ]);
+  const settings = (target: "es" | "nl") => ({ target, variant: "base", subset: { kind: "all" as const } });
   assert.throws(
     () =>
-      declaredCells([
-        {
-          id: "a",
-          title: "",
-          source: "",
-          cells: [{ id: "x", target: "es", variant: "base", subset: { kind: "all" } }],
-        },
-        {
-          id: "b",
-          title: "",
-          source: "",
-          cells: [{ id: "x", target: "nl", variant: "base", subset: { kind: "all" } }],
-        },
+      expandCells([
+        { id: "a", title: "", source: "", cells: [{ id: "x", settings: settings("es") }] },
+        { id: "b", title: "", source: "", cells: [{ id: "x", settings: settings("nl") }] },
       ]),
     /declared twice/,
   );

@@ -3,30 +3,37 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { numpyLegacyChoice } from "../../harness/data/numpy_random.ts";
-import type { Sentence } from "../../harness/types.ts";
+import type { Sentence } from "../../models/types.ts";
+import { availableResources } from "../../harness/run/define.ts";
+import { figureCharts } from "../../harness/run/figures.ts";
+import { SCORERS } from "../../harness/metrics/scorers.ts";
 import {
-  availableResources,
-  declaredCells,
+  FIGURE2,
+  FIGURE2_PANELS,
+  FIGURE2_RATES,
+  OPTIONAL_RESOURCES,
+  parseDeltaCell,
+  PROFILES,
+  PROTOCOLS,
+  SMOKE_CELLS,
+  TABLE2_ROWS,
+  table2Cells,
+  TASKS,
+  yang2017Suite,
+} from "./suite.ts";
+import {
   DEVIATION_GAZETTEER,
   DEVIATION_GAZETTEER_SOURCE,
   DEVIATION_GLOVE,
   docstartLayout,
-  FIGURE2_PANELS,
-  FIGURE2_RATES,
-  figure2Charts,
-  LABEL_MAPS,
   labelRateSubset,
-  OPTIONAL_RESOURCES,
-  parseDeltaCell,
-  POOL_SENTENCES,
-  PROFILE_SPECS,
   protocolPool,
-  protocolScorer,
-  SMOKE_CELLS,
-  TABLE2_ROWS,
-  table2Cells,
-  yang2017Suite,
-} from "./suite.ts";
+  scorerId,
+} from "./hooks.ts";
+import { LABEL_MAPS } from "./model.ts";
+
+const declaredCells = () =>
+  yang2017Suite.cells().map((c) => ({ ...c.settings, id: c.id, experiments: c.experiments }));
 
 const dataDir = Deno.env.get("TAGBENCH_DATA_DIR") ??
   resolve(fileURLToPath(new URL("../../../shared/data", import.meta.url)));
@@ -86,8 +93,8 @@ Deno.test("declared cells: Figure 2's ten panels over five rates, no-transfer cu
   assert.equal(base.length, 28);
   assert.ok(!cells.some((c) => c.id === "fig2/j/base/rate=0.01"), "(j) reuses (h)'s CoNLL03 curve");
   assert.deepStrictEqual(cells.find((c) => c.id === "fig2/h/base/rate=0.01")!.experiments, [
-    "table2",
     "figure2",
+    "table2",
   ]);
   assert.equal(cells.filter((c) => c.id.startsWith("t3/")).length, 10);
   assert.equal(cells.length, 50 + 28 + 2 + 10);
@@ -116,7 +123,11 @@ Deno.test("paper plan: every cell planned or skipped with a reason; missing data
   const e = plan.cells.find((c) => c.id === "fig2/e/T-A/rate=0.1")!;
   assert.deepStrictEqual(e.config.labelMaps, { conll03: "conll03->twitter-ner" });
   assert.ok(e.deviations.some((d) => d.includes("Ritter")));
-  assert.equal(plan.protocolDetails.selection, "max-test");
+  assert.deepStrictEqual(plan.protocolDetails.selection, {
+    ner: "max test/f1",
+    chunk: "max test/f1",
+    pos: "max test/accuracy",
+  });
   assert.match(String(plan.protocolDetails.reported_number), /MAXIMUM TEST score/);
 });
 
@@ -130,7 +141,11 @@ Deno.test("seeds: unique over every run of a plan, and different between protoco
   const clean = await planOf("paper", "clean");
   assert.ok(clean.cells.every((c) => c.seeds.length >= 5));
   assert.notDeepStrictEqual(clean.cells[0].seeds.slice(0, 3), paper.cells[0].seeds);
-  assert.equal(clean.protocolDetails.selection, "dev");
+  assert.deepStrictEqual(clean.protocolDetails.selection, {
+    ner: "max dev/f1",
+    chunk: "max dev/f1",
+    pos: "max dev/accuracy",
+  });
 });
 
 Deno.test("smoke plan: T-A, T-B, T-C and the base model each at least once, one seed, recorded as smoke", async () => {
@@ -142,12 +157,12 @@ Deno.test("smoke plan: T-A, T-B, T-C and the base model each at least once, one 
       new Set(["base", "T-A", "T-B", "T-C"]),
     );
     assert.ok(plan.cells.every((c) => c.seeds.length === 1));
-    assert.ok(plan.cells.every((c) => c.config.iterationsPerTask === PROFILE_SPECS.smoke.iterationsPerTask));
+    assert.ok(plan.cells.every((c) => c.config.iterationsPerTask === PROFILES.smoke.budget.iterations));
     assert.ok(plan.deviations.some((d) => d.startsWith("smoke profile")));
   }
 });
 
-Deno.test("nightly plan: Table 2's runnable rows and their no-transfer cells at rates 0.01 and 0.1, 3 seeds", async () => {
+Deno.test("nightly plan: Table 2's runnable rows and their no-transfer cells at rates 0.01 and 0.1, 3 seeds (5 clean)", async () => {
   const plan = await planOf("nightly");
   const ids = plan.cells.map((c) => c.id).sort();
   const expected = ["d", "e", "g", "h", "i", "j"].flatMap((p) => {
@@ -160,45 +175,55 @@ Deno.test("nightly plan: Table 2's runnable rows and their no-transfer cells at 
   assert.deepStrictEqual(ids, expected.sort());
   assert.ok(plan.cells.every((c) => c.seeds.length === 3));
   assert.ok(plan.deviations.some((d) => d.startsWith("nightly profile")));
+  assert.ok((await planOf("nightly", "clean")).cells.every((c) => c.seeds.length === 5));
 });
 
-Deno.test("scale: --epochs, --iterations and --eval-every are deviations; --source-batches is ignored, said so", async () => {
+Deno.test("budget: epochs, iterations and eval_every reach every cell and are deviations; source_batches is refused", async () => {
   const plan = await yang2017Suite.plan({
     profile: "paper",
     protocol: "paper",
     dataDir: "",
     verifyData: false,
     only: ["fig2/g/"],
-    scale: { epochs: 7, sourceBatchesPerEpoch: 30, evalEvery: 5, iterationsPerTask: 150 },
+    budget: { epochs: 7, eval_every: 5, iterations: 150 },
   });
   assert.equal(plan.cells.length, 9);
   assert.ok(plan.cells.every((c) => c.config.maxEpochs === 7));
   assert.ok(plan.cells.every((c) => c.config.iterationsPerTask === 150));
   assert.ok(plan.cells.every((c) => (c.config.evaluation as { everyEpochs?: number }).everyEpochs === 5));
-  assert.equal(plan.deviations.length, 3);
-  assert.equal(plan.deviations[0], "at most 7 target epochs per cell instead of 100");
-  assert.equal(plan.deviations[1], "at most 150 iterations per task instead of the paper profile's 20000");
-  assert.match(plan.deviations[2], /every 5-th target epoch end/);
-  assert.deepStrictEqual(plan.protocolDetails.ignored_overrides, [
-    "--source-batches ignored: tasks alternate one batch at a time (no source epochs to cap)",
+  assert.deepStrictEqual(plan.deviations, [
+    "budget epochs = 7 (completed target epochs per cell at most) instead of the paper profile's 100",
+    "budget eval_every = 5 (evaluate the target at every n-th target epoch end (and after the last iteration)) " +
+    "instead of the paper profile's released schedule (every 100 target sentences after 4 epochs, and every " +
+    "epoch end): the maximum test score is taken over fewer evaluations",
+    "budget iterations = 150 (training iterations (batches) per task at most) instead of the paper profile's " +
+    "20000: fewer updates than the profile's schedule",
   ]);
+  await assert.rejects(
+    () =>
+      yang2017Suite.plan({ profile: "paper", protocol: "paper", dataDir: "", budget: { source_batches: 3 } }),
+    /Unknown budget knob "source_batches" for yang2017\..*Known knobs: epochs/,
+  );
 });
 
 const pool: Sentence[] = Array.from({ length: 1234 }, (_, i) => ({ words: [`w${i}`], tags: ["O"] }));
 
 Deno.test("labelRateSubset: paper = numpy RandomState(13).choice with replacement; clean = seeded, distinct", () => {
-  const a = labelRateSubset(pool, 0.1, "paper", 1);
+  const paper = PROTOCOLS.paper.subset;
+  const clean = PROTOCOLS.clean.subset;
+  const a = labelRateSubset(pool, 0.1, paper, 1);
   assert.deepStrictEqual(a.indices, numpyLegacyChoice(13, 1234, 123));
-  assert.deepStrictEqual(labelRateSubset(pool, 0.1, "paper", 2).indices, a.indices, "seed-independent");
-  assert.deepStrictEqual(labelRateSubset(pool, 0.01, "paper", 1).indices, a.indices.slice(0, 12), "nested");
+  assert.deepStrictEqual(labelRateSubset(pool, 0.1, paper, 2).indices, a.indices, "seed-independent");
+  assert.deepStrictEqual(labelRateSubset(pool, 0.01, paper, 1).indices, a.indices.slice(0, 12), "nested");
   assert.deepStrictEqual(a.sentences[0], pool[a.indices[0]]);
-  assert.equal(labelRateSubset(pool, 0, "paper", 1).indices.length, 0);
-  const c = labelRateSubset(pool, 0.1, "clean", 1);
+  assert.equal(labelRateSubset(pool, 0, paper, 1).indices.length, 0);
+  const c = labelRateSubset(pool, 0.1, clean, 1);
   assert.equal(c.indices.length, 123);
   assert.equal(new Set(c.indices).size, 123);
-  assert.notDeepStrictEqual(labelRateSubset(pool, 0.1, "clean", 2).indices, c.indices);
-  assert.equal(labelRateSubset(pool, 1, "paper", 1).sentences.length, 1234);
-  assert.throws(() => labelRateSubset(pool, 1.5, "paper", 1), RangeError);
+  assert.notDeepStrictEqual(labelRateSubset(pool, 0.1, clean, 2).indices, c.indices);
+  assert.equal(labelRateSubset(pool, 1, paper, 1).sentences.length, 1234);
+  assert.throws(() => labelRateSubset(pool, 1.5, paper, 1), RangeError);
+  assert.throws(() => labelRateSubset(pool, 0.1, "reservoir", 1), /Unknown subset rule "reservoir"/);
 });
 
 Deno.test("docstartLayout: DOCSTART lines as units between the loader's sentences", () => {
@@ -211,11 +236,13 @@ Deno.test("docstartLayout: DOCSTART lines as units between the loader's sentence
 Deno.test("scorers: paper strict IOBES drops ill-formed spans; clean converts IOBES to IOB2 for conlleval", () => {
   const gold = [["B-PER", "E-PER", "O", "S-LOC"]];
   const pred = [["B-PER", "I-PER", "O", "S-LOC"]];
-  const paper = protocolScorer("ner", "paper")(gold, pred);
+  const score = (protocol: "paper" | "clean", kind: "ner" | "pos") =>
+    SCORERS[scorerId(PROTOCOLS[protocol], kind)].score;
+  const paper = score("paper", "ner")(gold, pred);
   assert.deepStrictEqual([paper.precision, paper.recall], [100, 50]);
-  const clean = protocolScorer("ner", "clean")(gold, pred);
+  const clean = score("clean", "ner")(gold, pred);
   assert.equal(clean.f1, 100, "conlleval on IOB2: B-PER I-PER is the same chunk");
-  assert.equal(protocolScorer("pos", "paper")([["NN", "VB"]], [["NN", "NN"]]).f1, 50);
+  assert.equal(score("paper", "pos")([["NN", "VB"]], [["NN", "NN"]]).f1, 50);
 });
 
 Deno.test("T-A label maps: CoNLL-2003 types into Ritter's, PTB brackets into Twitter's", () => {
@@ -230,9 +257,13 @@ Deno.test("T-A label maps: CoNLL-2003 types into Ritter's, PTB brackets into Twi
   assert.equal(LABEL_MAPS["ptb->twitter-pos"]["-LRB-"], "(");
 });
 
-Deno.test("figure2Charts: ten panels, measured curves with gaps, Table 2 points overlaid", async () => {
+Deno.test("Figure 2 as data: ten panels, measured curves with gaps, Table 2 points overlaid", async () => {
   const claims = await yang2017Suite.claims();
-  const charts = figure2Charts(new Map([["fig2/d/T-A/rate=0.1", 80], ["fig2/h/base/rate=0.01", 60]]), claims);
+  const charts = figureCharts(
+    FIGURE2,
+    new Map([["fig2/d/T-A/rate=0.1|test/accuracy", 80], ["fig2/h/base/rate=0.01|test/f1", 60]]),
+    claims,
+  );
   assert.equal(charts.length, 10);
   const d = charts[3];
   assert.equal(d.title, "(d) PTB → Twitter POS");
@@ -250,19 +281,19 @@ Deno.test({
     "paper protocol on real CoNLL-2003: N counts DOCSTART pseudo-sentences; rate 0.01 = numpy choice(13, N, int(0.01·N))",
   ignore: !existsSync(join(dataDir, "conll2003")),
   fn: async () => {
-    const p = await protocolPool("conll03", "paper", dataDir);
+    const p = await protocolPool(TASKS.conll03, PROTOCOLS.paper, dataDir);
     const n = p.pool.length;
-    assert.equal(n, POOL_SENTENCES.conll03!.paper);
+    assert.equal(n, TASKS.conll03.poolSentences!["train+dev"]);
     assert.equal(n, 18453);
     assert.equal(p.docstarts, 946 + 216);
     assert.deepStrictEqual(p.pool[0].words, ["-DOCSTART-"]);
     assert.deepStrictEqual(p.dev, [], "dev is pooled into training");
-    const sub = labelRateSubset(p.pool, 0.01, "paper", 12345);
+    const sub = labelRateSubset(p.pool, 0.01, PROTOCOLS.paper.subset, 12345);
     assert.deepStrictEqual(sub.indices, numpyLegacyChoice(13, n, Math.trunc(0.01 * n)));
     assert.equal(sub.indices.length, 184);
     assert.ok(sub.sentences.every((s, k) => s === p.pool[sub.indices[k]]));
     assert.ok(p.pool.every((s) => s.tags.every((t) => /^(O|[BIES]-(PER|LOC|ORG|MISC))$/.test(t))), "IOBES");
-    const clean = await protocolPool("conll03", "clean", dataDir);
+    const clean = await protocolPool(TASKS.conll03, PROTOCOLS.clean, dataDir);
     assert.equal(clean.pool.length, 14041);
     assert.equal(clean.dev.length, 3250);
   },
@@ -279,9 +310,11 @@ Deno.test("optional resources: SENNA, Polyglot and eng.list in the data director
   assert.ok(
     devs("fig2/i/base/rate=0.01", before).some((d) => d.startsWith("no Spanish pretrained embeddings")),
   );
-  assert.deepEqual(availableResources(dir), {
+  const resources = yang2017Suite.declaration.resources;
+  assert.deepEqual(availableResources(resources, dir), {
     senna: false,
-    polyglot: { es: false, nl: false },
+    "polyglot-es": false,
+    "polyglot-nl": false,
     gazetteer: false,
   });
 
@@ -296,9 +329,10 @@ Deno.test("optional resources: SENNA, Polyglot and eng.list in the data director
     await Deno.mkdir(join(dir, rel, ".."), { recursive: true });
     await Deno.writeTextFile(join(dir, rel), "");
   }
-  assert.deepEqual(availableResources(dir), {
+  assert.deepEqual(availableResources(resources, dir), {
     senna: true,
-    polyglot: { es: true, nl: false },
+    "polyglot-es": true,
+    "polyglot-nl": false,
     gazetteer: true,
   });
   const after = await nightly();

