@@ -31,6 +31,8 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --protocol paper|clean          the authors' protocol, or the clean one (default paper)
   --backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu   (default wasm)
   --data-dir DIR                  datasets (default: $TAGBENCH_DATA_DIR, else ~/.cache/tagbench/data)
+  --artifacts DIR                 cache of stage outputs and unit checkpoints, never under results/
+                                  (default: $XDG_CACHE_HOME/tagbench/artifacts, else ~/.cache/tagbench/artifacts)
   --out DIR                       run directory (default results/<suite>/<run-id>/)
   --resume DIR                    continue an interrupted run; loses at most the cell that was running
   --seeds N                       seeds per cell (default: the profile's)
@@ -100,6 +102,7 @@ async function main() {
       protocol: { type: "string" },
       backend: { type: "string", default: "wasm" },
       "data-dir": { type: "string" },
+      artifacts: { type: "string" },
       out: { type: "string" },
       resume: { type: "string" },
       seeds: { type: "string" },
@@ -176,6 +179,7 @@ async function main() {
   }
   const result = await reproduce({
     ...options,
+    artifactsDir: values.artifacts,
     quiet: values.quiet,
     command: ["reproduce", ...Deno.args],
     unitSeconds: summary.unitSeconds,

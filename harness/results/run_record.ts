@@ -209,6 +209,10 @@ export interface Manifest {
     deviations: string[];
   }[];
   skipped: { id: string; reason: string }[];
+  /** Schema 2: the artifact cache of stage outputs and unit checkpoints (outside the run directory). */
+  artifacts_dir?: string;
+  /** Schema 2: the stage outputs the cells need (key = sha256 of suite, stage, configuration and input files). */
+  stages?: { stage: string; key: string; config: Record<string, unknown>; cells: string[] }[];
   timings: {
     started_at: string;
     wall_seconds: number;

@@ -15,6 +15,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadDatasetShared } from "../data/load.ts";
+import { getDataset } from "../data/registry.ts";
+import { artifactKey, defaultArtifactsDir, ensureArtifact, type StageArtifact } from "./artifacts.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import { didYouMean } from "../did_you_mean.ts";
 import { type Claim, loadClaims } from "../results/claims.ts";
@@ -168,6 +170,31 @@ export interface CellOutcome {
   extra?: Record<string, string | number>;
 }
 
+/**
+ * A stage: work whose output many cells reuse (e.g. mlma2019's multilingual LM pre-training, §3), run once per
+ * distinct configuration into the artifact cache (harness/run/artifacts.ts) before the first cell that needs it.
+ */
+export interface StageDecl<T extends SuiteTypes> {
+  title: string;
+  /** Where in the paper, e.g. `§3.2 pre-training`. */
+  source: string;
+  /**
+   * Runs the stage: writes its output files into `dir` (a fresh folder) and returns what it measured by metric
+   * key (`lm/dev_ppl`…); those metrics are added to the rows of every cell that uses the output.
+   */
+  run(
+    config: Record<string, unknown>,
+    ctx: SuiteContext<T> & { dir: string; onProgress: CellContext["onProgress"] },
+  ): Promise<{ metrics: Record<string, number> }>;
+}
+
+/** A cell's need of one stage output: the stage's configuration and the datasets (keys) it reads. */
+export interface StageNeed {
+  config: Record<string, unknown>;
+  /** Keys into the declaration's `datasets`; their files' sha256 enter the artifact key. */
+  datasets: string[];
+}
+
 /** A figure as data: panels of curves over declared cells, with published values overlaid. */
 export interface FigureDecl {
   /** File written into the run directory, e.g. `figure2.svg`. */
@@ -248,6 +275,8 @@ export interface SuiteDeclaration<T extends SuiteTypes> {
   figures?: FigureDecl[];
   /** The suite's real models as `deno task bench` shapes (harness/bench/shapes.ts). */
   bench?: readonly ModelShape[];
+  /** Stages whose outputs cells reuse (a pre-trained LM, aligned vectors), by id (harness/run/artifacts.ts). */
+  stages?: Record<string, StageDecl<T>>;
   /**
    * The tiny reference run whose prediction sha256 `fingerprint.json` records beside the version: one cell of a
    * profile with a budget of about one epoch, run with `TAGBENCH_BLAS=off` (harness/run/fingerprint.ts).
@@ -272,6 +301,8 @@ export interface SuiteHooks<T extends SuiteTypes> {
   cellDeviations(cell: DeclaredCell<T["settings"]>, ctx: SuiteContext<T>): string[];
   /** Keys (into `datasets`) of the datasets the planned cell reads; their files are hashed into the manifest. */
   cellDatasets(config: T["config"]): string[];
+  /** The stage outputs the planned cell needs, by stage id (see {@link StageDecl}); default none. */
+  cellStages?(config: T["config"], ctx: SuiteContext<T>): Record<string, StageNeed>;
   /** Ids of the external resources the planned cell may use (present ones are hashed); default none. */
   cellResources?(config: T["config"]): string[];
   /** Word-embedding tables the planned cells use, for the manifest. */
@@ -294,7 +325,13 @@ export interface SuiteHooks<T extends SuiteTypes> {
   trainCell(
     config: T["config"],
     seed: number,
-    ctx: SuiteContext<T> & { onProgress: CellContext["onProgress"] },
+    ctx: SuiteContext<T> & {
+      onProgress: CellContext["onProgress"];
+      /** The stage outputs the cell needs ({@link SuiteHooks.cellStages}), by stage id. */
+      artifacts: Record<string, StageArtifact>;
+      /** Where the trainer may checkpoint this unit to resume it mid-way (removed when the unit is done). */
+      checkpointDir?: string;
+    },
   ): Promise<CellOutcome>;
 }
 
@@ -443,6 +480,19 @@ export function availableResources(resources: ExternalResource[], dataDir: strin
   );
 }
 
+/** sha256 of every file of the datasets a stage reads (from the registry: no data is read), by registry path. */
+function stageInputs(
+  decl: { id: string; datasets: Record<string, DatasetDecl> },
+  need: StageNeed,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of need.datasets) {
+    const spec = getDataset(registryId(decl, key));
+    for (const f of Object.values(spec.splits)) out[`${spec.dir}/${f!.file}`] = f!.sha256;
+  }
+  return out;
+}
+
 function registryId(decl: { id: string; datasets: Record<string, DatasetDecl> }, key: string): string {
   const id = decl.datasets[key]?.registry;
   if (!id) {
@@ -552,6 +602,18 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       }
       embeddings = (await decl.hooks.embeddings?.(configs, ctx)) ?? [];
     }
+    const stages = new Map<
+      string,
+      { stage: string; key: string; config: Record<string, unknown>; cells: string[] }
+    >();
+    for (const c of planned) {
+      for (const [stage, need] of Object.entries(decl.hooks.cellStages?.(c.config as C, ctx) ?? {})) {
+        const key = artifactKey(decl.id, stage, need.config, stageInputs(decl, need));
+        const entry = stages.get(key) ?? { stage, key, config: need.config, cells: [] };
+        entry.cells.push(c.id);
+        stages.set(key, entry);
+      }
+    }
     const experiments = new Set(planned.flatMap((c) => c.config.experiments as string[]));
     const deviations: string[] = [];
     if (opts.profile === "smoke") deviations.push(`smoke profile: ${profile.description}`);
@@ -565,6 +627,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     return {
       cells: planned,
       skipped,
+      ...(stages.size ? { stages: [...stages.values()] } : {}),
       deviations,
       dataFiles,
       embeddings,
@@ -591,9 +654,29 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       dataDir: run.dataDir,
       budget: run.budget,
     });
-    const out = await decl.hooks.trainCell(cell.config as C, seed, { ...ctx, onProgress: run.onProgress });
+    const artifacts: Record<string, StageArtifact> = {};
+    for (const [stage, need] of Object.entries(decl.hooks.cellStages?.(cell.config as C, ctx) ?? {})) {
+      const s = decl.stages?.[stage];
+      if (!s) throw new Error(`Suite "${decl.id}": a cell needs stage "${stage}", which is not declared`);
+      artifacts[stage] = await ensureArtifact(
+        run.artifactsDir ?? defaultArtifactsDir(),
+        decl.id,
+        stage,
+        need.config,
+        stageInputs(decl, need),
+        (dir) => s.run(need.config, { ...ctx, dir, onProgress: run.onProgress }),
+      );
+    }
+    const out = await decl.hooks.trainCell(cell.config as C, seed, {
+      ...ctx,
+      onProgress: run.onProgress,
+      artifacts,
+      checkpointDir: run.checkpointDir,
+    });
+    const stageMetrics = Object.values(artifacts).reduce((m, a) => ({ ...a.metrics, ...m }), {});
+    const stageKeys = Object.fromEntries(Object.values(artifacts).map((a) => [`stage_${a.stage}`, a.key]));
     return {
-      metrics: out.metrics,
+      metrics: { ...stageMetrics, ...out.metrics },
       selection: out.selection,
       selectedAt: out.selectedAt,
       progressUnit: out.progressUnit,
@@ -602,7 +685,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       trainSeconds: out.trainSeconds,
       predictionsSha256: predictionsSha256(out.testPredictions),
       epochLog: out.epochLog,
-      extra: out.extra,
+      extra: Object.keys(stageKeys).length ? { ...out.extra, ...stageKeys } : out.extra,
     };
   };
 

@@ -270,3 +270,48 @@ Deno.test("availableResources: every path must exist; none without a data direct
   assert.deepStrictEqual(availableResources(res, ""), { v: false });
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("stages: cells needing one stage configuration share one artifact; its metrics join their rows", async () => {
+  const cache = await Deno.makeTempDir();
+  let runs = 0;
+  const seen: string[] = [];
+  const decl = toy({
+    stages: {
+      lm: {
+        title: "LM pre-training",
+        source: "§3",
+        run: async (config, ctx) => {
+          runs++;
+          await Deno.writeTextFile(`${ctx.dir}/lm.txt`, JSON.stringify(config));
+          return { metrics: { "lm/dev_ppl": 50 } };
+        },
+      },
+    },
+  });
+  decl.hooks = {
+    ...decl.hooks,
+    cellStages: (cfg) => ({ lm: { config: { layers: cfg.layers }, datasets: [] } }),
+    trainCell: (cfg, seed, ctx) => {
+      seen.push(Deno.readTextFileSync(`${ctx.artifacts.lm.dir}/lm.txt`));
+      return toy().hooks.trainCell(cfg, seed, ctx);
+    },
+  };
+  const suite = defineSuite(decl);
+  const plan = await suite.plan({ profile: "paper", protocol: "paper", dataDir: "", verifyData: false });
+  assert.equal(plan.stages!.length, 1, "t/a/1 and t/b/1 need the same configuration (b extends a: 1 layer)");
+  assert.deepStrictEqual(plan.stages![0].cells, ["t/a/1", "t/b/1"]);
+  const ctx = {
+    profile: "paper",
+    protocol: "paper",
+    dataDir: "",
+    artifactsDir: cache,
+    onProgress: () => {},
+  } as const;
+  const r1 = await suite.runCell(plan.cells[0], 1, ctx);
+  const r2 = await suite.runCell(plan.cells[1], 1, ctx);
+  assert.equal(runs, 1);
+  assert.deepStrictEqual(seen, ['{"layers":1}', '{"layers":1}']);
+  assert.equal(r1.metrics["lm/dev_ppl"], 50);
+  assert.equal(r2.extra?.stage_lm, plan.stages![0].key);
+  await Deno.remove(cache, { recursive: true });
+});

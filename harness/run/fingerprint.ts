@@ -20,6 +20,9 @@ import { setBlasDisabled } from "../../runtime/kernels/blas.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../results/store.ts";
 import { runMain, UsageError } from "../cli.ts";
 import type { DefinedSuite, SuiteTypes } from "./define.ts";
+import { stableJson } from "./stable_json.ts";
+
+export { stableJson };
 import { PROFILES, PROTOCOLS } from "./suite.ts";
 
 /** What `fingerprint.json` holds: one entry per released version, newest last. */
@@ -39,17 +42,6 @@ export interface FingerprintEntry {
     log_sha256: string;
     metrics: Record<string, number>;
   };
-}
-
-/** Stable JSON: object keys sorted, functions by their source text. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => {
-    if (typeof v === "function") return `fn:${v.toString()}`;
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
-    }
-    return v;
-  });
 }
 
 /** sha256 of a suite's expanded declaration (see the module doc for what it covers). */
@@ -73,6 +65,9 @@ export async function declarationSha256<T extends SuiteTypes>(suite: DefinedSuit
     resources: d.resources,
     figures: d.figures,
     reference: d.reference,
+    ...(d.stages
+      ? { stages: Object.fromEntries(Object.entries(d.stages).map(([k, v]) => [k, { ...v }])) }
+      : {}),
     plans,
   };
   return createHash("sha256").update(stableJson(content)).digest("hex");

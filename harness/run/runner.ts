@@ -22,6 +22,7 @@ import {
   writeResults,
 } from "../results/run_record.ts";
 import { writeJsonAtomic } from "../results/store.ts";
+import { defaultArtifactsDir } from "./artifacts.ts";
 import { gitInfo, makeRunId } from "./git_info.ts";
 import { loadCalibration } from "./calibration.ts";
 import { type PlannedUnits, type PlanSummary, summarizePlan } from "./plan_summary.ts";
@@ -45,6 +46,11 @@ export interface ReproduceOptions {
   only?: string[];
   /** Budget overrides by knob (validated against the suite's knobs; each a recorded deviation). */
   budget?: Record<string, number>;
+  /**
+   * The artifact cache (stage outputs, unit checkpoints), outside the run directory: default
+   * `defaultArtifactsDir()` of harness/run/artifacts.ts. The run records only keys and configurations.
+   */
+  artifactsDir?: string;
   quiet?: boolean;
   /** Recorded in the manifest. */
   command?: string[];
@@ -175,6 +181,10 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   }
   const claims = await suite.claims();
   const runId = previous?.run_id ?? freshRunId;
+  const artifactsDir = resolve(opts.artifactsDir ?? previous?.artifacts_dir ?? defaultArtifactsDir());
+  /** A unit's checkpoint folder in the artifact cache: the same on --resume (the run id is kept). */
+  const checkpointDir = (cell: string, seed: number) =>
+    join(artifactsDir, "checkpoints", suite.id, runId, `${cell.replaceAll("/", "~")}#${seed}`);
   const startedAt = previous?.timings.started_at ?? new Date().toISOString();
   const units = plan.cells.flatMap((c) => c.seeds.map((seed) => ({ cell: c, seed })));
   const rows = previous ? await readResults(runDir) : [];
@@ -223,6 +233,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       deviations: c.deviations,
     })),
     skipped: plan.skipped,
+    artifacts_dir: artifactsDir,
+    stages: plan.stages,
     timings: { started_at: startedAt, wall_seconds: 0, units_done: rows.length, units_total: units.length },
     resumed_at: previous ? [...previous.resumed_at, new Date().toISOString()] : [],
   };
@@ -262,6 +274,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         protocol: opts.protocol,
         dataDir: opts.dataDir,
         budget: opts.budget,
+        artifactsDir,
+        checkpointDir: checkpointDir(cell.id, seed),
         onProgress: (p) => progress.update(p),
       });
     } catch (e) {
@@ -269,6 +283,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       throw e;
     }
     rows.push(toRow(runId, opts, backend.name, cell, seed, result, plan.deviations));
+    await Deno.remove(checkpointDir(cell.id, seed), { recursive: true }).catch(() => {});
     progress.endCell(
       `${formatMetrics(result.metrics)} (${result.progressUnit} ${result.selectedAt}, selected by ` +
         `${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,

@@ -5,6 +5,7 @@ async function rejectsWith(f: () => Promise<unknown>, cls: new (...a: any[]) => 
   await assert.rejects(f, (e: unknown) => e instanceof cls && e.message.includes(text));
 }
 import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { parseClaims } from "../results/claims.ts";
 import { readManifest, readResults } from "../results/run_record.ts";
 import { claimRunDir, reaudit, reproduce, RunError } from "./runner.ts";
@@ -17,7 +18,9 @@ c,toy,T1,r,c3,test/f1,70,,,single,cell-c,1,p.1
 `;
 
 /** A toy suite whose "training" is deterministic arithmetic; it can be told to crash on one unit. */
-function toySuite(opts: { crashOn?: string; calls: string[]; deviations?: string[] }): SuiteDefinition {
+function toySuite(
+  opts: { crashOn?: string; calls: string[]; deviations?: string[]; checkpoints?: string[] },
+): SuiteDefinition {
   return {
     id: "toy",
     version: "1",
@@ -42,6 +45,11 @@ function toySuite(opts: { crashOn?: string; calls: string[]; deviations?: string
     runCell: (cell, seed, ctx): Promise<CellRunResult> => {
       const unit = `${cell.id}#${seed}`;
       opts.calls.push(unit);
+      if (ctx.checkpointDir) {
+        Deno.mkdirSync(ctx.checkpointDir, { recursive: true });
+        Deno.writeTextFileSync(`${ctx.checkpointDir}/checkpoint.json`, "{}");
+        opts.checkpoints?.push(ctx.checkpointDir);
+      }
       if (unit === opts.crashOn) return Promise.reject(new Error("killed"));
       ctx.onProgress({ unit: "epoch", at: 1, of: 1, loss: 1, score: { key: "dev/f1", value: 1 } });
       const f1 = (cell.id === "cell-a" ? 80 : 50) + seed / 10;
@@ -130,4 +138,22 @@ Deno.test("claimRunDir: runs started in the same second get distinct directories
     ["20261121T120000Z-abc1234", "20261121T120000Z-abc1234-2", "20261121T120000Z-abc1234-3"],
   );
   for (const d of ids) assert.deepEqual([...Deno.readDirSync(d)], []);
+});
+
+Deno.test("reproduce: each unit gets a checkpoint folder in the artifact cache, removed when the unit is done", async () => {
+  const dir = await Deno.makeTempDir();
+  const checkpoints: string[] = [];
+  const artifactsDir = join(dir, "cache");
+  await reproduce({
+    ...base,
+    suite: toySuite({ calls: [], checkpoints }),
+    out: join(dir, "run"),
+    artifactsDir,
+  });
+  assert.equal(checkpoints.length, 4);
+  assert.ok(checkpoints.every((c) => c.startsWith(join(artifactsDir, "checkpoints", "toy"))), checkpoints[0]);
+  assert.equal(new Set(checkpoints).size, 4);
+  for (const c of checkpoints) assert.ok(!existsSync(c), `${c} removed`);
+  assert.equal((await readManifest(join(dir, "run"))).artifacts_dir, artifactsDir);
+  await Deno.remove(dir, { recursive: true });
 });

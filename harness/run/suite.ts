@@ -63,6 +63,8 @@ export function profileSkipReason(
 export interface RunPlan {
   cells: PlannedCell[];
   skipped: SkippedCell[];
+  /** Stage outputs the planned cells need: each distinct configuration once, with the cells that use it. */
+  stages?: { stage: string; key: string; config: Record<string, unknown>; cells: string[] }[];
   /** Deviations of the whole run (e.g. the smoke profile itself), recorded in the manifest. */
   deviations: string[];
   /** Data files the run reads, with sha256, for the manifest. */
@@ -153,6 +155,10 @@ export interface CellContext {
   dataDir: string;
   /** The run's budget overrides (the planned cell's config holds the resolved budget). */
   budget?: Record<string, number>;
+  /** The artifact cache for stage outputs (default: harness/run/artifacts.ts defaultArtifactsDir). */
+  artifactsDir?: string;
+  /** Where this unit may checkpoint to resume mid-way; the runner removes it when the unit is done. */
+  checkpointDir?: string;
   onProgress: (p: CellProgress) => void;
 }
 
