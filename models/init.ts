@@ -17,13 +17,61 @@
 import * as tf from "@tensorflow/tfjs-core";
 import seedrandom from "seedrandom";
 
-/** Uniform random numbers in [0, 1). */
-export type Rng = () => number;
+/**
+ * The whole state of an Alea generator (seedrandom's `{ c, s0, s1, s2 }`): plain finite numbers (s0..s2 are
+ * multiples of 2^-32 in [0, 1), c an integer), so a JSON round trip restores it exactly.
+ */
+export interface RngState {
+  /** Alea's carry. */
+  c: number;
+  /** Alea's three lagged values. */
+  s0: number;
+  s1: number;
+  s2: number;
+}
 
-/** A seeded Alea generator (seedrandom 3.0.5). Number and string seeds are hashed as `String(seed)`. */
-export function createRng(seed: number | string): Rng {
-  const prng = seedrandom.alea(String(seed));
-  return () => prng();
+/**
+ * Uniform random numbers in [0, 1). Generators made by {@link createRng} / {@link restoreRng} also expose
+ * `state()` (a copy of the generator's current state, for checkpoints); any other `() => number` is an Rng too,
+ * it just cannot be checkpointed.
+ */
+export type Rng = (() => number) & { state?(): RngState };
+
+/** An {@link Rng} whose state can be read (what {@link createRng} and {@link restoreRng} return). */
+export type StatefulRng = (() => number) & { state(): RngState };
+
+function wrap(prng: () => number, state: () => RngState): StatefulRng {
+  const rng = (() => prng()) as StatefulRng;
+  rng.state = state;
+  return rng;
+}
+
+/**
+ * A seeded Alea generator (seedrandom 3.0.5). Number and string seeds are hashed as `String(seed)`. The stream is
+ * exactly that of `seedrandom.alea(String(seed))`; `state()` reads the generator's state without drawing.
+ */
+export function createRng(seed: number | string): StatefulRng {
+  const prng = seedrandom.alea(String(seed), { state: true });
+  return wrap(prng, () => prng.state());
+}
+
+/**
+ * A generator that continues exactly where the one whose `state()` gave `state` stood (the saved generator is not
+ * affected; both then draw the same numbers).
+ *
+ * @throws {TypeError} when `state` is not an Alea state (c, s0, s1, s2 finite numbers).
+ * @example const r = createRng(1); r(); const s = r.state(); restoreRng(s)() === r() // true
+ */
+export function restoreRng(state: RngState): StatefulRng {
+  const ok = state !== null && typeof state === "object" &&
+    (["c", "s0", "s1", "s2"] as const).every((k) =>
+      typeof state[k] === "number" && Number.isFinite(state[k])
+    );
+  if (!ok) {
+    throw new TypeError(`restoreRng: expected an Alea state {c, s0, s1, s2}, got ${JSON.stringify(state)}`);
+  }
+  const prng = seedrandom.alea("", { state: { c: state.c, s0: state.s0, s1: state.s1, s2: state.s2 } });
+  return wrap(prng, () => prng.state());
 }
 
 /** A 31-bit non-negative integer seed drawn from `rng`, for tf ops that take a seed (dropout, …). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
+import seedrandom from "seedrandom";
 import {
   computeFans,
   createRng,
@@ -7,6 +8,8 @@ import {
   glorotUniform,
   normal,
   orthogonal,
+  restoreRng,
+  type RngState,
   uniform,
   zeros,
 } from "./init.ts";
@@ -96,4 +99,25 @@ Deno.test("initialisers give bit-identical values on every backend", async () =>
     tf.dispose(ts);
   }
   for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
+});
+
+Deno.test("createRng: the stream is seedrandom's Alea unchanged; state() reads it, restoreRng continues it", () => {
+  const plain = seedrandom.alea("42");
+  const r = createRng(42);
+  const first = Array.from({ length: 1000 }, () => r());
+  assert.deepEqual(first, Array.from({ length: 1000 }, () => plain()));
+  const s = r.state();
+  assert.deepEqual(r.state(), s, "state() draws nothing");
+  const copy = restoreRng(JSON.parse(JSON.stringify(s)));
+  const next = Array.from({ length: 1000 }, () => r());
+  assert.deepEqual(Array.from({ length: 1000 }, () => copy()), next, "the restored Rng continues exactly");
+  assert.deepEqual(next, Array.from({ length: 1000 }, () => plain()));
+  assert.deepEqual(copy.state(), r.state());
+  // Restoring twice from one state gives two independent generators with the same stream.
+  const a = restoreRng(s);
+  const b = restoreRng(s);
+  a();
+  assert.equal(b(), restoreRng(s)());
+  assert.throws(() => restoreRng({ c: 1, s0: NaN, s1: 0, s2: 0 }), /expected an Alea state/);
+  assert.throws(() => restoreRng(null as unknown as RngState), /expected an Alea state/);
 });

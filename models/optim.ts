@@ -6,6 +6,10 @@
  * Gradients for names the optimiser does not know are rejected; variables without a gradient in a step are left
  * untouched (their state too). Updates run inside `tf.tidy`; the caller still owns and disposes `grads`.
  *
+ * Checkpoints: `getState()` reads an optimiser's whole state as plain data with exact float32 copies of its slots
+ * (Adam: step count and m, v; AdaGrad: accumulators) keyed by variable name, and `setState()` puts such a state
+ * back, so that the next `step` is exactly the one the saved optimiser would have made.
+ *
  * @example
  * ```ts
  * const opt = new Adam(model.variables(), { lr: 1e-3 });
@@ -52,6 +56,83 @@ function checkNames(kind: string, known: Map<string, tf.Variable>, grads: Record
       );
     }
   }
+}
+
+/** Adam's state as plain data (see {@link Adam.getState}). */
+export interface AdamState {
+  /** Steps taken (TF's `t`, shared by all variables). */
+  t: number;
+  /** The learning rate at the time (the training loop sets it again at each epoch's start). */
+  lr: number;
+  /** First moments by variable name (only variables that have received a gradient), float32, row-major. */
+  m: Record<string, Float32Array>;
+  /** Second moments, same names as `m`. */
+  v: Record<string, Float32Array>;
+}
+
+/** AdaGrad's state as plain data (see {@link AdaGrad.getState}). */
+export interface AdaGradState {
+  /** The learning rate at the time. */
+  lr: number;
+  /** Squared-gradient accumulators by variable name (only variables that have received a gradient). */
+  accumulators: Record<string, Float32Array>;
+}
+
+/** Exact float32 copies of `slots`' values, keyed like `slots` (read asynchronously: works on every backend). */
+async function readSlots(slots: Map<string, tf.Variable>): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, x] of slots) out[name] = new Float32Array(await x.data<"float32">());
+  return out;
+}
+
+/**
+ * Checks that every entry of each record names one of `known` with the variable's size, and that all records
+ * have the same names.
+ */
+function checkSlots(
+  kind: string,
+  known: Map<string, tf.Variable>,
+  records: Record<string, Record<string, Float32Array>>,
+): string[] {
+  const [first, ...rest] = Object.entries(records);
+  const names = Object.keys(first[1] ?? {}).sort();
+  for (const [what, rec] of Object.entries(records)) {
+    if (rec === null || typeof rec !== "object") throw new Error(`${kind}.setState: ${what} is not a record`);
+    for (const [name, a] of Object.entries(rec)) {
+      const v = known.get(name);
+      if (!v) {
+        throw new Error(
+          `${kind}.setState: ${what} for "${name}", which is not one of this optimiser's variables`,
+        );
+      }
+      if (!(a instanceof Float32Array) || a.length !== v.size) {
+        throw new Error(
+          `${kind}.setState: ${what} for "${name}" must be a Float32Array of ${v.size} values (shape [${v.shape}])`,
+        );
+      }
+    }
+  }
+  for (const [what, rec] of rest) {
+    if (Object.keys(rec).sort().join("\n") !== names.join("\n")) {
+      throw new Error(`${kind}.setState: ${first[0]} and ${what} name different variables`);
+    }
+  }
+  return names;
+}
+
+/** Replaces the slots in `slots` by float32 variables holding `values` (shapes of the named variables). */
+function putSlots(
+  slots: Map<string, tf.Variable>,
+  known: Map<string, tf.Variable>,
+  values: Record<string, Float32Array>,
+) {
+  for (const x of slots.values()) x.dispose();
+  slots.clear();
+  tf.tidy(() => {
+    for (const [name, a] of Object.entries(values)) {
+      slots.set(name, tf.variable(tf.tensor(a.slice(), known.get(name)!.shape, "float32"), false));
+    }
+  });
 }
 
 function indexVariables(kind: string, variables: tf.Variable[]): Map<string, tf.Variable> {
@@ -120,6 +201,34 @@ export class Adam {
     return this.m.size + this.v.size;
   }
 
+  /**
+   * The whole state: `t`, `lr` and exact float32 copies of m and v by variable name (variables that have not
+   * received a gradient yet have none). Asynchronous so that it works on every backend.
+   */
+  async getState(): Promise<AdamState> {
+    return { t: this.t, lr: this.lr, m: await readSlots(this.m), v: await readSlots(this.v) };
+  }
+
+  /**
+   * Replaces the state by `state` (copies; variables absent from it get fresh zero moments at their next
+   * gradient), so the next step is the one the optimiser that gave `state` would make.
+   *
+   * @throws {Error} when `t` is not an integer ≥ 0, `lr` is not a number, m and v name different variables, or a
+   *   name is not one of this optimiser's variables or its array does not have the variable's size; the state is
+   *   then unchanged.
+   */
+  setState(state: AdamState): void {
+    if (!(Number.isInteger(state?.t) && state.t >= 0)) {
+      throw new Error(`Adam.setState: t must be an integer ≥ 0`);
+    }
+    if (typeof state.lr !== "number") throw new Error(`Adam.setState: lr must be a number`);
+    checkSlots("Adam", this.vars, { m: state.m, v: state.v });
+    putSlots(this.m, this.vars, state.m);
+    putSlots(this.v, this.vars, state.v);
+    this.t = state.t;
+    this.lr = state.lr;
+  }
+
   /** Frees the state (the optimiser can keep stepping; state restarts from zero). */
   dispose(): void {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
@@ -181,6 +290,28 @@ export class AdaGrad {
   /** Number of state tensors held (one accumulator per variable that has received a gradient). */
   stateTensors(): number {
     return this.acc.size;
+  }
+
+  /**
+   * The whole state: `lr` and exact float32 copies of the accumulators by variable name (variables that have not
+   * received a gradient yet have none). Asynchronous so that it works on every backend.
+   */
+  async getState(): Promise<AdaGradState> {
+    return { lr: this.lr, accumulators: await readSlots(this.acc) };
+  }
+
+  /**
+   * Replaces the state by `state` (copies; variables absent from it start at `initialAccumulator` at their next
+   * gradient), so the next step is the one the optimiser that gave `state` would make.
+   *
+   * @throws {Error} when `lr` is not a number, or a name is not one of this optimiser's variables or its array
+   *   does not have the variable's size; the state is then unchanged.
+   */
+  setState(state: AdaGradState): void {
+    if (typeof state?.lr !== "number") throw new Error(`AdaGrad.setState: lr must be a number`);
+    checkSlots("AdaGrad", this.vars, { accumulators: state.accumulators });
+    putSlots(this.acc, this.vars, state.accumulators);
+    this.lr = state.lr;
   }
 
   /** Frees the accumulators (they restart at `initialAccumulator`). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { AdaGrad, Adam, inverseTimeDecay } from "./optim.ts";
+import { AdaGrad, type AdaGradState, Adam, type AdamState, inverseTimeDecay } from "./optim.ts";
 import { assertClose, testBackends, uniqueName, useBackend } from "./_testing.ts";
 
 const W0 = [0.5, -1, 2];
@@ -107,6 +107,90 @@ for (const backend of testBackends()) {
     }
     assert.throws(() => new AdaGrad([v1], { initialAccumulator: 0 }), /must be > 0/);
     tf.dispose([v1, v2]);
+  });
+
+  Deno.test(`optimisers: getState/setState copy the state exactly; the next steps are identical (${backend})`, async () => {
+    await useBackend(backend);
+    const before = tf.memory().numTensors;
+    const makers = [
+      (vs: tf.Variable[]) => new Adam(vs, { lr: 0.01 }),
+      (vs: tf.Variable[]) => new AdaGrad(vs, { lr: 0.1 }),
+      (vs: tf.Variable[]) => AdaGrad.lasagne(vs, 0.1),
+    ];
+    for (const make of makers) {
+      // Two copies of the same weights, one optimiser each; the second gets the first's state after 2 steps.
+      const variable = (x: () => tf.Tensor, name: string) =>
+        tf.tidy(() => tf.variable(x(), true, uniqueName(name)));
+      const a1 = variable(() => tf.tensor1d(W0), "sa1");
+      const a2 = variable(() => tf.tensor2d([[1, 2]]), "sa2");
+      const b1 = variable(() => tf.tensor1d(W0), "sb1");
+      const b2 = variable(() => tf.tensor2d([[1, 2]]), "sb2");
+      const a = make([a1, a2]);
+      const b = make([b1, b2]);
+      step(a, a1, G1);
+      step(a, a1, G2);
+      const state = await a.getState();
+      if (a instanceof Adam) {
+        const s = state as AdamState;
+        assert.equal(s.t, 2);
+        assert.deepEqual(Object.keys(s.m), [a1.name], "only variables with a gradient have moments");
+        assert.ok(s.m[a1.name] instanceof Float32Array && s.m[a1.name].length === 3);
+        // The state is a copy: changing it changes nothing in the optimiser.
+        s.m[a1.name].fill(123);
+        assert.notEqual((await a.getState() as AdamState).m[a1.name][0], 123);
+        s.m[a1.name].set((await a.getState() as AdamState).m[a1.name]);
+      } else {
+        assert.deepEqual(Object.keys((state as AdaGradState).accumulators), [a1.name]);
+      }
+      // b's variables are named differently: rename the state's keys as a checkpoint does.
+      const rename = (r: Record<string, Float32Array>) =>
+        Object.fromEntries(Object.entries(r).map(([k, x]) => [k === a1.name ? b1.name : b2.name, x]));
+      b1.assign(a1);
+      if (b instanceof Adam) {
+        const s = state as AdamState;
+        b.setState({ ...s, m: rename(s.m), v: rename(s.v) });
+      } else {
+        b.setState({
+          ...(state as AdaGradState),
+          accumulators: rename((state as AdaGradState).accumulators),
+        });
+      }
+      assert.equal(b.stateTensors(), a.stateTensors());
+      for (const g of [G1, G2, G1]) {
+        step(a, a1, g);
+        step(b, b1, g);
+        assert.deepEqual(b1.dataSync(), a1.dataSync(), "bit-identical after restoring the state");
+      }
+      // A second variable's first gradient after the restore starts from fresh state in both.
+      const g2a = { [a2.name]: tf.tensor2d([[0.3, -0.1]]) };
+      const g2b = { [b2.name]: tf.tensor2d([[0.3, -0.1]]) };
+      a.step(g2a);
+      b.step(g2b);
+      assert.deepEqual(b2.dataSync(), a2.dataSync());
+      tf.dispose([...Object.values(g2a), ...Object.values(g2b)]);
+      // Errors leave the state unchanged.
+      const n = b.stateTensors();
+      const wrong = { [b1.name]: new Float32Array(2) };
+      if (b instanceof Adam) {
+        assert.throws(() => b.setState({ t: 1, lr: 0.1, m: wrong, v: wrong }), /Float32Array of 3 values/);
+        assert.throws(
+          () => b.setState({ t: 1, lr: 0.1, m: { nope: new Float32Array(1) }, v: {} }),
+          /"nope", which is not one of/,
+        );
+        assert.throws(
+          () => b.setState({ t: 1, lr: 0.1, m: { [b1.name]: new Float32Array(3) }, v: {} }),
+          /m and v name different variables/,
+        );
+        assert.throws(() => b.setState({ t: -1, lr: 0.1, m: {}, v: {} }), /t must be an integer/);
+      } else {
+        assert.throws(() => b.setState({ lr: 0.1, accumulators: wrong }), /Float32Array of 3 values/);
+      }
+      assert.equal(b.stateTensors(), n);
+      a.dispose();
+      b.dispose();
+      tf.dispose([a1, a2, b1, b2]);
+    }
+    assert.equal(tf.memory().numTensors, before, "getState/setState leaked tensors");
   });
 }
 

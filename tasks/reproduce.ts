@@ -130,7 +130,8 @@ async function main() {
   const profile = oneOf("profile", values.profile ?? previous?.profile ?? "paper", PROFILES);
   const protocol = oneOf("protocol", values.protocol ?? previous?.protocol ?? "paper", PROTOCOLS);
   const backend = oneOf("backend", values.backend!, BACKENDS);
-  const seeds = values.seeds === undefined ? undefined : Number(values.seeds);
+  // A resumed run keeps its --seeds and --only unless new ones are given (the runner checks that they match).
+  const seeds = values.seeds === undefined ? previous?.seeds_override : Number(values.seeds);
   if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) {
     throw new UsageError(`--seeds is "${values.seeds}", expected a positive integer`);
   }
@@ -158,7 +159,7 @@ async function main() {
     out: values.out,
     resume: values.resume,
     seeds,
-    only: values.only?.split(",").map((s) => s.trim()).filter(Boolean),
+    only: values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? previous?.only,
     // A resumed run keeps its budget overrides unless new ones are given (the runner checks that they match).
     budget: Object.keys(budget).length > 0 ? budget : previous?.budget_overrides,
   };

@@ -195,6 +195,9 @@ export interface Manifest {
   data_files: { dataset: string; split: string; path: string; sha256: string }[];
   embeddings: Record<string, unknown>[];
   deviations: string[];
+  /** Schema 2: the `--only` prefixes and `--seeds` of the run, which `--resume` keeps. */
+  only?: string[];
+  seeds_override?: number;
   /** Budget knobs given on the command line (`--budget epochs=20,eval_every=5`), if any (schema 2). */
   budget_overrides?: Record<string, number>;
   /** The budget every planned cell ran under: each knob the suite declares, after overrides (schema 2). */

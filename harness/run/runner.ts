@@ -224,6 +224,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     embeddings: plan.embeddings,
     deviations: plan.deviations,
     budget_overrides: opts.budget && Object.keys(opts.budget).length ? opts.budget : undefined,
+    only: opts.only,
+    seeds_override: opts.seeds,
     budget: plan.protocolDetails.budget as Manifest["budget"],
     cells: plan.cells.map((c) => ({
       id: c.id,

@@ -125,4 +125,12 @@ export class Cadence {
   state(): CadenceState {
     return { inEpoch: this.#inEpoch };
   }
+
+  /** Puts back a {@link Cadence.state}. @throws {Error} when `inEpoch` is not an integer ≥ 0. */
+  restore(state: CadenceState): void {
+    if (!(Number.isInteger(state?.inEpoch) && state.inEpoch >= 0)) {
+      throw new Error(`Cadence: cannot restore inEpoch ${JSON.stringify(state?.inEpoch)}`);
+    }
+    this.#inEpoch = state.inEpoch;
+  }
 }

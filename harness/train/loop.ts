@@ -21,11 +21,15 @@
  * the order patience, epoch budget, iteration budget. After the loop, an optional final evaluation when the last
  * iteration (of the evaluation stream) was not evaluated.
  *
- * Checkpointing: {@link LoopState} is plain data (positions, counters, accumulators, selection, patience and lr
- * states). What is missing to resume mid-unit is the Rng state: models/init.ts's `Rng` is a bare closure over
- * seedrandom's Alea created without `{ state: true }`, so neither a stream's shuffling Rng (at the start of its
- * current pass) nor the `sample` schedule's Rng can be read or restored; `createRng` would have to return
- * `seedrandom.alea(seed, { state: true })` and expose `state()` / accept a saved state.
+ * Checkpointing: {@link LoopState} is plain data (counters, stream positions and the current passes' batches,
+ * accumulators, selection, patience and lr states, and the states of the streams' and the schedule's Rngs, which
+ * `createRng` of models/init.ts exposes). With `hooks.checkpoint`, the loop asks `load()` once before the first
+ * iteration and, when it gives a {@link LoopCheckpoint}, continues from there (the Rngs are replaced by
+ * `restoreRng` of their saved states); it calls `save()` after every iteration that made an evaluation, once that
+ * iteration's bookkeeping is done (epoch record, lr epoch end, stop rules) and before `onProgress`, and after the
+ * final evaluation. A run resumed from any such checkpoint makes exactly the steps, evaluations, selection and logs
+ * of the uninterrupted run (timings aside), provided the caller restores its own state (weights, optimisers, its
+ * Rngs) saved with it; harness/train/checkpoint.ts writes and reads such checkpoints.
  *
  * @example
  * ```ts
@@ -43,7 +47,7 @@
  * @module
  */
 
-import type { Rng } from "../../models/init.ts";
+import { restoreRng, type Rng, type RngState } from "../../models/init.ts";
 import { Cadence, type CadenceSpec, type CadenceState } from "./cadence.ts";
 import { LrScheduler, type LrScheduleSpec, type LrScheduleState } from "./lr_schedule.ts";
 import { epochLength, epochSpec, Scheduler, type ScheduleSpec } from "./schedules.ts";
@@ -248,7 +252,15 @@ export interface MeanState {
   count: number;
 }
 
-/** The loop's whole state as plain data (see the module doc for what resuming still lacks). */
+/** The states of the loop's Rngs (see models/init.ts's `RngState`). */
+export interface LoopRngStates {
+  /** Each shuffled stream's Rng, as it stands (after drawing the permutation of the stream's current pass). */
+  streams: Record<string, RngState>;
+  /** The `sample` schedule's Rng (absent for other schedules). */
+  schedule?: RngState;
+}
+
+/** The loop's whole state as plain data (with the logs in {@link LoopCheckpoint}, what resuming needs). */
 export interface LoopState {
   /** Iterations completed. */
   iteration: number;
@@ -256,8 +268,14 @@ export interface LoopState {
   epochsCompleted: number;
   /** Iterations completed in the current epoch (0 at an epoch boundary). */
   iterationInEpoch: number;
+  /** 1-based epoch of the last iteration (0 before any). */
+  epoch: number;
+  /** Learning rate of every lr group during that epoch. */
+  epochLr: Record<string, number>;
   /** Each stream's position. */
   streams: Record<string, StreamState>;
+  /** The batches (item ids) of each stream's current pass, for the streams in the middle of one. */
+  passes: Record<string, number[][]>;
   /** Iterations that read each stream. */
   streamIterations: Record<string, number>;
   /** The cadence's counter. */
@@ -280,8 +298,35 @@ export interface LoopState {
     byStream: Record<string, MeanState>;
     parts: Record<string, MeanState>;
   };
-  /** Always null: models/init.ts's Rng cannot expose its state (see the module doc). */
-  rngStates: null;
+  /** The Rngs' states; null when one of the Rngs the loop uses has no `state()` (not made by `createRng`). */
+  rngStates: LoopRngStates | null;
+}
+
+/**
+ * Everything the loop needs to resume (plain data, apart from the artifact's own type): its state, the logs so
+ * far and the selected evaluation with its artifact. Saved after an evaluation; see the module doc.
+ */
+export interface LoopCheckpoint<A> {
+  /** The state after the iteration (or the final evaluation) that was just evaluated. */
+  state: LoopState;
+  /** Every evaluation so far, in order. */
+  evaluations: LoopEvaluation[];
+  /** Every completed epoch so far (an incomplete last epoch is recomputed from the state's accumulators). */
+  epochs: EpochRecord[];
+  /** The selected evaluation's index and artifact; null before any evaluation. */
+  selected: { index: number; artifact: A | undefined } | null;
+  /** Training tokens reported by the steps so far. */
+  tokens: number;
+  /** Seconds of step time so far. */
+  trainSeconds: number;
+}
+
+/** Where the loop saves and finds its checkpoints (see the module doc; harness/train/checkpoint.ts). */
+export interface LoopCheckpointHooks<A> {
+  /** Called once before the first iteration: the checkpoint to resume from, or undefined to start afresh. */
+  load(): Promise<LoopCheckpoint<A> | undefined>;
+  /** Called after every iteration that made an evaluation, and after the final evaluation. */
+  save(checkpoint: LoopCheckpoint<A>): Promise<void>;
 }
 
 /** The selected evaluation and its artifact. */
@@ -330,8 +375,10 @@ export interface LoopHooks<A> {
   step(ctx: StepContext): Promise<StepResult>;
   /** Evaluates the model as it is. */
   evaluate(ctx: EvaluationContext): Promise<EvaluationResult<A>>;
-  /** Called after every iteration (after its evaluation, if any). */
+  /** Called after every iteration (after its evaluation, if any, and after that evaluation's checkpoint). */
   onProgress?(p: LoopProgress): void;
+  /** Saving and resuming (see the module doc). Needs Rngs with `state()` (`createRng`). */
+  checkpoint?: LoopCheckpointHooks<A>;
 }
 
 /**
@@ -415,6 +462,84 @@ function buildParts<A>(spec: LoopSpec, hooks: LoopHooks<A>): Parts {
   return { streams, scheduler, lrs, cadence, selector, patience };
 }
 
+/** Key of the `sample` schedule's Rng in {@link usedRngs} (not a valid stream name: names cannot be empty). */
+const SCHEDULE = "";
+
+/** The Rngs the loop draws from: each shuffled stream's (by name) and the `sample` schedule's ({@link SCHEDULE}). */
+function usedRngs<A>(spec: LoopSpec, hooks: LoopHooks<A>): Map<string, Rng> {
+  const out = new Map<string, Rng>();
+  for (const s of spec.streams) {
+    if (s.order === "shuffled") out.set(s.name, hooks.rngs!.streams![s.name]);
+  }
+  if (spec.schedule.kind === "sample") out.set(SCHEDULE, hooks.rngs!.schedule!);
+  return out;
+}
+
+/**
+ * Fresh Rngs continuing the saved ones of a checkpoint.
+ *
+ * @throws {Error} when the checkpoint lacks the state of a Rng the loop uses.
+ */
+function resumedRngs(spec: LoopSpec, state: LoopState): Map<string, Rng> {
+  const out = new Map<string, Rng>();
+  const missing = (what: string) =>
+    new Error(`Checkpoint does not fit this loop: it has no Rng state for ${what}`);
+  for (const s of spec.streams) {
+    if (s.order !== "shuffled") continue;
+    const r = state.rngStates?.streams?.[s.name];
+    if (!r) throw missing(`stream "${s.name}"`);
+    out.set(s.name, restoreRng(r));
+  }
+  if (spec.schedule.kind === "sample") {
+    const r = state.rngStates?.schedule;
+    if (!r) throw missing("the sample schedule");
+    out.set(SCHEDULE, restoreRng(r));
+  }
+  return out;
+}
+
+/**
+ * Checks that a checkpoint was made by a loop of this declaration and is consistent with itself.
+ *
+ * @throws {Error} `Checkpoint does not fit this loop: …` naming the first mismatch.
+ */
+function checkResumable<A>(spec: LoopSpec, c: LoopCheckpoint<A>): void {
+  const fail = (why: string) => {
+    throw new Error(`Checkpoint does not fit this loop: ${why}`);
+  };
+  const s = c?.state;
+  if (!s || !Array.isArray(c.evaluations) || !Array.isArray(c.epochs)) fail("state or logs missing");
+  const same = (a: string[], b: string[]) => [...a].sort().join("\n") === [...b].sort().join("\n");
+  const names = spec.streams.map((x) => x.name);
+  if (!same(Object.keys(s.streams ?? {}), names)) {
+    fail(`streams ${Object.keys(s.streams ?? {}).join(", ")}, the loop has ${names.join(", ")}`);
+  }
+  const groups = Object.keys(spec.lr ?? {});
+  if (!same(Object.keys(s.lr ?? {}), groups)) {
+    fail(
+      `lr groups ${Object.keys(s.lr ?? {}).join(", ") || "none"}, the loop has ${
+        groups.join(", ") || "none"
+      }`,
+    );
+  }
+  for (const n of Object.keys(s.passes ?? {})) {
+    if (!names.includes(n)) fail(`a pass of unknown stream "${n}"`);
+  }
+  if (c.evaluations.length !== s.evaluations) {
+    fail(`${c.evaluations.length} evaluations logged, state says ${s.evaluations}`);
+  }
+  if (c.epochs.length !== s.epochsCompleted) {
+    fail(`${c.epochs.length} epochs logged, state says ${s.epochsCompleted}`);
+  }
+  const sel = s.selection?.index;
+  if ((c.selected?.index ?? -1) !== sel || (sel !== undefined && sel >= c.evaluations.length)) {
+    fail(`selected evaluation ${c.selected?.index ?? "none"}, selection state ${sel}`);
+  }
+  if (s.iterationInEpoch > 0 && s.epoch !== s.epochsCompleted + 1) {
+    fail(`mid-epoch at epoch ${s.epoch} after ${s.epochsCompleted} completed epochs`);
+  }
+}
+
 const mean = (m: MeanState) => (m.count ? m.sum / m.count : NaN);
 const newMean = (): MeanState => ({ sum: 0, count: 0 });
 const means = (r: Record<string, MeanState>) =>
@@ -428,12 +553,40 @@ const copyMeans = (r: Record<string, MeanState>) =>
  * Floating point: losses are summed in iteration order and divided once (epoch mean = Σ loss / iterations with a
  * loss), as both ported trainers did, so their logs are bit-identical.
  *
- * @throws {LoopSpecError} for an invalid declaration (see {@link validateLoopSpec}), or when the selection rule,
- *   the patience monitor or a plateau monitor names a metric the evaluation does not give.
- * @throws {Error} `Training diverged: …` when a step returns a non-finite loss; whatever the hooks throw.
+ * @throws {LoopSpecError} for an invalid declaration (see {@link validateLoopSpec}), when the selection rule,
+ *   the patience monitor or a plateau monitor names a metric the evaluation does not give, or when
+ *   `hooks.checkpoint` is given but a Rng the loop uses has no `state()`.
+ * @throws {Error} `Training diverged: …` when a step returns a non-finite loss; `Checkpoint does not fit this
+ *   loop: …` when the loaded checkpoint has other streams or lr groups, lacks a Rng state, or is inconsistent
+ *   (a stream's `Stream "<name>": …` for positions it cannot reach); whatever the hooks throw (`load`, `save`
+ *   included).
  */
 export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<LoopResult<A>> {
-  const { streams, scheduler, lrs, cadence, selector, patience } = buildParts(spec, hooks);
+  let parts = buildParts(spec, hooks);
+  const needed = usedRngs(spec, hooks);
+  if (hooks.checkpoint) {
+    for (const [what, rng] of needed) {
+      if (typeof rng.state !== "function") {
+        throw new LoopSpecError(
+          `Checkpoints need the Rngs' states, but the Rng of ${what} has no state() (make it with createRng)`,
+        );
+      }
+    }
+  }
+  const resumed = hooks.checkpoint ? await hooks.checkpoint.load() : undefined;
+  let rngs = needed;
+  if (resumed) {
+    checkResumable(spec, resumed);
+    rngs = resumedRngs(spec, resumed.state);
+    parts = buildParts(spec, {
+      ...hooks,
+      rngs: {
+        streams: Object.fromEntries([...rngs].filter(([w]) => w !== SCHEDULE).map(([w, r]) => [w, r])),
+        schedule: rngs.get(SCHEDULE),
+      },
+    });
+  }
+  const { streams, scheduler, lrs, cadence, selector, patience } = parts;
   const names = spec.streams.map((s) => s.name);
   const schedStreams = spec.schedule.streams;
   const epochDef = epochSpec(spec.schedule);
@@ -476,11 +629,28 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
   };
   resetWindow();
 
+  const rngStates = (): LoopRngStates | null => {
+    const out: LoopRngStates = { streams: {} };
+    for (const [what, rng] of rngs) {
+      if (typeof rng.state !== "function") return null;
+      if (what === SCHEDULE) out.schedule = rng.state();
+      else out.streams[what] = rng.state();
+    }
+    return out;
+  };
   const state = (): LoopState => ({
     iteration,
     epochsCompleted,
     iterationInEpoch,
+    epoch: epochNumber,
+    epochLr: { ...lrNow },
     streams: Object.fromEntries([...streams].map(([n, s]) => [n, s.state()])),
+    passes: Object.fromEntries(
+      [...streams].flatMap(([n, s]) => {
+        const pass = s.currentPass();
+        return pass ? [[n, pass]] : [];
+      }),
+    ),
     streamIterations: { ...streamIterations },
     cadence: cadence.state(),
     unevaluated,
@@ -494,14 +664,69 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
       tokens: epochTokens,
       seconds: epochSeconds,
     },
-    /** Loss sums since the previous evaluation. */
     windowAccumulators: {
       all: { ...windowAll },
       byStream: copyMeans(windowByStream),
       parts: copyMeans(windowParts),
     },
-    rngStates: null,
+    rngStates: rngStates(),
   });
+
+  const checkpoint = (): LoopCheckpoint<A> => ({
+    state: state(),
+    evaluations: evaluations.map((e) => ({ ...e, metrics: { ...e.metrics } })),
+    epochs: epochs.filter((e) => e.complete).map((e) => ({
+      ...e,
+      metrics: { ...e.metrics },
+      lr: { ...e.lr },
+    })),
+    selected: selected ? { index: selected.evaluation.index, artifact: selected.artifact } : null,
+    tokens: totalTokens,
+    trainSeconds,
+  });
+  const stopRule = (): LoopResult<A>["stopReason"] | undefined => {
+    if (patience.exhausted) return "early-stopping";
+    if (maxEpochs !== undefined && epochsCompleted >= maxEpochs) return "max-epochs";
+    if (maxIterations !== undefined && iteration >= maxIterations) return "max-iterations";
+    return undefined;
+  };
+
+  if (resumed) {
+    const c = resumed;
+    const s = c.state;
+    iteration = s.iteration;
+    epochsCompleted = s.epochsCompleted;
+    iterationInEpoch = s.iterationInEpoch;
+    epochNumber = s.epoch;
+    lrNow = { ...s.epochLr };
+    unevaluated = s.unevaluated;
+    epochLoss = { ...s.epochAccumulators.loss };
+    epochParts = copyMeans(s.epochAccumulators.parts);
+    epochTokens = s.epochAccumulators.tokens;
+    epochSeconds = s.epochAccumulators.seconds;
+    windowAll = { ...s.windowAccumulators.all };
+    windowByStream = copyMeans(s.windowAccumulators.byStream);
+    windowParts = copyMeans(s.windowAccumulators.parts);
+    totalTokens = c.tokens;
+    trainSeconds = c.trainSeconds;
+    Object.assign(streamIterations, s.streamIterations);
+    evaluations.push(...c.evaluations);
+    epochs.push(...c.epochs);
+    selected = c.selected
+      ? { evaluation: evaluations[c.selected.index], artifact: c.selected.artifact }
+      : undefined;
+    for (const [n, stream] of streams) stream.restore(s.streams[n], s.passes?.[n]);
+    cadence.restore(s.cadence);
+    selector.restore(s.selection);
+    patience.restore(s.patience);
+    for (const l of lrs) {
+      l.restore(s.lr[l.name]);
+      // Mid-epoch, the epoch's rate is not set again at the next iteration: set it now.
+      const opt = hooks.optimizers?.[l.name];
+      if (opt && iterationInEpoch > 0) opt.lr = lrNow[l.name];
+    }
+    stopReason = stopRule();
+  }
 
   const evaluate = async (trigger: "cadence" | "final"): Promise<LoopEvaluation> => {
     const index = evaluations.length;
@@ -628,6 +853,10 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
         if (opt && l.spec.kind === "plateau") opt.lr = l.lr;
       }
     }
+    const inEpoch = iterationInEpoch;
+    if (epochEnded) iterationInEpoch = 0;
+    stopReason = stopRule();
+    if (evaluation && hooks.checkpoint) await hooks.checkpoint.save(checkpoint());
     if (hooks.onProgress) {
       const score = evaluation && progressMetric !== undefined && progressMetric in evaluation.metrics
         ? { key: progressMetric, value: evaluation.metrics[progressMetric] }
@@ -639,7 +868,7 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
         iteration,
         epoch: epochNumber,
         epochsCompleted,
-        iterationInEpoch,
+        iterationInEpoch: inEpoch,
         iterationsPerEpoch,
         streams: [...picked],
         loss,
@@ -651,14 +880,11 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
         state,
       });
     }
-    if (epochEnded) iterationInEpoch = 0;
-    if (patience.exhausted) stopReason = "early-stopping";
-    else if (maxEpochs !== undefined && epochsCompleted >= maxEpochs) stopReason = "max-epochs";
-    else if (maxIterations !== undefined && iteration >= maxIterations) stopReason = "max-iterations";
   }
   if (iterationInEpoch > 0) epochs.push(epochRecord(false));
   if (spec.evaluation.final === "if-unevaluated" && (unevaluated || evaluations.length === 0)) {
     await evaluate("final");
+    if (hooks.checkpoint) await hooks.checkpoint.save(checkpoint());
   }
   return {
     selectionRule: selector.text,
@@ -668,7 +894,7 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
     iterations: iteration,
     epochsCompleted,
     streamIterations,
-    stopReason,
+    stopReason: stopReason!,
     tokens: totalTokens,
     trainSeconds,
     state: state(),

@@ -3,8 +3,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRng, deriveSeed } from "../../models/init.ts";
 import { Adam } from "../../models/optim.ts";
 import { uniqueName, useBackend } from "../../models/_testing.ts";
+import { decodeCheckpointData, encodeCheckpointData } from "./checkpoint.ts";
 import {
   type EvaluationContext,
+  type LoopCheckpoint,
+  type LoopCheckpointHooks,
   type LoopHooks,
   type LoopProgress,
   type LoopSpec,
@@ -347,7 +350,8 @@ Deno.test("runLoop: the state is plain data; a diverging loss throws; missing me
   assert.deepEqual(structuredClone(s), s);
   assert.deepEqual(s.streams.a, { passesCompleted: 1, position: 0, batchesTaken: 2 });
   assert.deepEqual(s.streams.b, { passesCompleted: 0, position: 2, batchesTaken: 2 });
-  assert.equal(s.rngStates, null);
+  assert.deepEqual(s.rngStates, { streams: {} }, "sequential streams: no Rng");
+  assert.deepEqual(s.passes, { b: [[0], [1], [2], [3], [4]] }, "b is in the middle of a pass");
   assert.deepEqual(s.selection, { index: 0, value: 1 });
   await assert.rejects(
     () => runLoop(twoStreams({}), constantHooks([1], [1, NaN])),
@@ -625,4 +629,194 @@ Deno.test("contract mlma2019 LM stage: counted in steps, evaluated every k steps
     adam.dispose();
     toy.dispose();
   });
+});
+
+/** The loop's outcome without wall-clock fields. */
+function timeless<A>(out: Awaited<ReturnType<typeof runLoop<A>>>): unknown {
+  return {
+    ...out,
+    trainSeconds: 0,
+    evaluations: out.evaluations.map((e) => ({ ...e, seconds: 0 })),
+    epochs: out.epochs.map((e) => ({ ...e, seconds: 0 })),
+    selected: out.selected && { ...out.selected, evaluation: { ...out.selected.evaluation, seconds: 0 } },
+    state: { ...out.state, epochAccumulators: { ...out.state.epochAccumulators, seconds: 0 } },
+  };
+}
+
+/** Checkpoint hooks keeping the last checkpoint in memory, as JSON (so it must be plain data). */
+function memoryCheckpoint<A>(): { saves: number; hooks: NonNullable<LoopHooks<A>["checkpoint"]> } {
+  let saved: string | undefined;
+  const store = {
+    saves: 0,
+    hooks: {
+      load: () =>
+        Promise.resolve(
+          saved === undefined ? undefined : decodeCheckpointData(JSON.parse(saved), []) as LoopCheckpoint<A>,
+        ),
+      save: (c: LoopCheckpoint<A>) => {
+        const { tree, arrays } = encodeCheckpointData(c);
+        assert.equal(arrays.length, 0);
+        saved = JSON.stringify(tree);
+        store.saves++;
+        return Promise.resolve();
+      },
+    },
+  };
+  return store;
+}
+
+/** Loops whose losses depend on every batch, lr and schedule draw, with Rngs, bucketing, plateau and patience. */
+const RESUMABLE: [string, LoopSpec][] = [
+  ["joint-sum, bucketed, capped, inverse-time and plateau lr", {
+    streams: [
+      { name: "a", size: 7, batchSize: 2, order: "shuffled", bucketByLength: true },
+      { name: "b", size: 11, batchSize: 3, order: "shuffled" },
+    ],
+    schedule: {
+      kind: "joint-sum",
+      streams: ["a", "b"],
+      epoch: { by: "passes", combine: "max", caps: { b: 3 } },
+    },
+    lr: {
+      main: { kind: "inverse-time", lr: 0.1, decay: 0.05 },
+      plat: { kind: "plateau", lr: 0.2, monitor: "train/loss", mode: "min", factor: 0.5, patience: 1 },
+    },
+    evaluation: { cadence: { kind: "epochs", every: 1, last: true }, final: "if-unevaluated" },
+    selection: "max dev/f1",
+    budget: { maxEpochs: 6 },
+  }],
+  ["alternate, sentences cadence with warm-up, patience on the selection, a final evaluation", {
+    streams: [
+      { name: "a", size: 9, batchSize: 2, order: "shuffled" },
+      { name: "b", size: 5, batchSize: 1, order: "shuffled" },
+    ],
+    schedule: { kind: "alternate", streams: ["a", "b"], epoch: { by: "stream", stream: "a" } },
+    lr: { main: { kind: "constant", lr: 0.1 }, plat: { kind: "constant", lr: 0.2 } },
+    evaluation: {
+      cadence: { kind: "sentences", stream: "a", every: 4, warmupEvery: 8, warmupEpochs: 1 },
+      stream: "a",
+      final: "if-unevaluated",
+    },
+    selection: "min train/loss",
+    patience: { evaluations: 6, monitor: "selection" },
+    budget: { maxEpochs: 5, maxIterations: 37 },
+  }],
+  ["sample, steps cadence, patience on dev", {
+    streams: [
+      { name: "a", size: 6, batchSize: 2, order: "shuffled" },
+      { name: "b", size: 4, batchSize: 1, order: "sequential" },
+    ],
+    schedule: {
+      kind: "sample",
+      streams: ["a", "b"],
+      probabilities: { a: 1, b: 2 },
+      epoch: { by: "iterations", iterations: 5 },
+    },
+    lr: { main: { kind: "exponential", lr: 0.1, factor: 0.9 }, plat: { kind: "constant", lr: 0 } },
+    evaluation: { cadence: { kind: "steps", every: 3 }, final: "if-unevaluated" },
+    selection: "max dev/f1",
+    patience: { evaluations: 4, monitor: "max dev/f1" },
+    budget: { maxIterations: 40 },
+    progress: { unit: "iteration" },
+  }],
+];
+
+/** Runs `spec`; `killAfter`: throw in onProgress after that many evaluations (a simulated kill). */
+async function resumableRun(
+  spec: LoopSpec,
+  checkpoint?: NonNullable<LoopHooks<string>["checkpoint"]>,
+  killAfter?: number,
+) {
+  const steps: unknown[] = [];
+  const optimizers = { main: { lr: NaN }, plat: { lr: NaN } };
+  let evaluations = 0;
+  const out = await runLoop<string>(spec, {
+    rngs: { streams: { a: createRng(1), b: createRng(2) }, schedule: createRng(3) },
+    lengthOf: { a: (i) => (i * 7) % 5, b: (i) => (i * 3) % 4 },
+    optimizers,
+    checkpoint,
+    step: ({ batches, iteration, lr }) => {
+      // The optimisers' rates must be the loop's (also right after a mid-epoch resume).
+      assert.deepEqual(lr, { main: optimizers.main.lr, plat: optimizers.plat.lr });
+      steps.push([iteration, batches.map((b) => [b.stream, b.ids, b.pass, b.index])]);
+      const base = batches.reduce(
+        (s, b) => s + b.ids.reduce((x, i) => x + i + 1, 0) * (b.stream === "a" ? 1 : 1.5),
+        0,
+      );
+      const loss = (base / 10) * (1 + lr.main + lr.plat) / Math.sqrt(iteration);
+      return Promise.resolve({ loss, tokens: batches.length, parts: { half: loss / 2 } });
+    },
+    evaluate: (ctx) =>
+      Promise.resolve({
+        metrics: { "dev/f1": (ctx.trainLoss.all * 7919) % 1 },
+        artifact: `evaluation ${ctx.index} at ${ctx.iteration}`,
+      }),
+    onProgress: (p) => {
+      if (p.evaluation && ++evaluations === killAfter) throw new Error("killed");
+    },
+  });
+  return { out, steps };
+}
+
+Deno.test("runLoop checkpoints: a run killed after any evaluation and resumed equals the uninterrupted run", async () => {
+  for (const [what, spec] of RESUMABLE) {
+    const full = await resumableRun(spec);
+    const cadenceEvaluations = full.out.evaluations.filter((e) => e.trigger === "cadence").length;
+    assert.ok(cadenceEvaluations >= 3, `${what}: ${cadenceEvaluations} evaluations`);
+    const store = memoryCheckpoint<string>();
+    const again = await resumableRun(spec, store.hooks);
+    assert.deepEqual(timeless(again.out), timeless(full.out), `${what}: checkpointing changes nothing`);
+    assert.equal(store.saves, full.out.evaluations.length, `${what}: one save per evaluation`);
+    for (let k = 1; k <= cadenceEvaluations; k++) {
+      const ckpt = memoryCheckpoint<string>();
+      await assert.rejects(() => resumableRun(spec, ckpt.hooks, k), /killed/);
+      const killed = full.steps.findIndex((s) =>
+        (s as [number])[0] === full.out.evaluations[k - 1].iteration
+      );
+      const resumed = await resumableRun(spec, ckpt.hooks);
+      assert.deepEqual(timeless(resumed.out), timeless(full.out), `${what}: resumed after evaluation ${k}`);
+      assert.deepEqual(
+        resumed.steps,
+        full.steps.slice(killed + 1),
+        `${what}: the steps after evaluation ${k}`,
+      );
+      assert.equal(
+        resumed.out.selected!.evaluation,
+        resumed.out.evaluations[resumed.out.selected!.evaluation.index],
+      );
+    }
+    // A checkpoint of a finished run: nothing more is run, the same result comes back.
+    const done = await resumableRun(spec, store.hooks);
+    assert.deepEqual(done.steps, []);
+    assert.deepEqual(timeless(done.out), timeless(full.out), `${what}: resumed after the end`);
+  }
+});
+
+Deno.test("runLoop checkpoints: Rngs without state, and checkpoints of another loop, are refused", async () => {
+  const [, spec] = RESUMABLE[1];
+  const store = memoryCheckpoint<string>();
+  await resumableRun(spec, store.hooks);
+  const other: LoopSpec = {
+    ...spec,
+    streams: [spec.streams[0], { ...spec.streams[1], name: "c" }],
+    schedule: { kind: "alternate", streams: ["a", "c"], epoch: { by: "stream", stream: "a" } },
+  };
+  await assert.rejects(
+    () =>
+      runLoop(other, {
+        ...constantHooks([1]),
+        rngs: { streams: { a: createRng(1), c: createRng(2) } },
+        checkpoint: store.hooks as unknown as LoopCheckpointHooks<number>,
+      }),
+    /Checkpoint does not fit this loop: streams a, b, the loop has a, c/,
+  );
+  await assert.rejects(
+    () =>
+      runLoop(spec, {
+        ...constantHooks([1]),
+        rngs: { streams: { a: () => 0.5, b: createRng(2) } },
+        checkpoint: store.hooks as unknown as LoopCheckpointHooks<number>,
+      }),
+    /the Rng of a has no state\(\) \(make it with createRng\)/,
+  );
 });

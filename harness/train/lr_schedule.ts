@@ -220,4 +220,27 @@ export class LrScheduler {
       ? { lr: this.#lr, best: this.#best, wait: this.#wait, cooldown: this.#cooldown }
       : { lr: this.#lr };
   }
+
+  /**
+   * Puts back a {@link LrScheduler.state} of a schedule of the same declaration.
+   *
+   * @throws {Error} when `lr` is not a number, or (`plateau`) `best` is not a number or `wait`/`cooldown` are not
+   *   integers ≥ 0.
+   */
+  restore(state: LrScheduleState): void {
+    const plateau = this.spec.kind === "plateau";
+    const count = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+    if (
+      typeof state?.lr !== "number" ||
+      (plateau && !(typeof state.best === "number" && count(state.wait) && count(state.cooldown)))
+    ) {
+      throw new Error(`Learning-rate schedule "${this.name}": cannot restore ${JSON.stringify(state)}`);
+    }
+    this.#lr = state.lr;
+    if (plateau) {
+      this.#best = state.best!;
+      this.#wait = state.wait!;
+      this.#cooldown = state.cooldown!;
+    }
+  }
 }

@@ -9,6 +9,8 @@
  * - {@link LrScheduler}: constant, inverse-time, exponential, Keras plateau, frozen-then-ramp.
  * - {@link Cadence}: every n epochs (+ last), Yang's sentences rule with warm-up, every n steps.
  * - {@link parseSelectionRule}, {@link Selector}, {@link Patience}: `max dev/f1`, `min lm/dev_ppl`, `last`, ….
+ * - {@link unitCheckpoint}, {@link writeCheckpoint}, {@link readCheckpoint}: a unit's checkpoint after each
+ *   evaluation, resumed with identical results (checkpoint.ts).
  *
  * @example
  * ```ts
@@ -19,7 +21,7 @@
  * @module
  */
 
-export type { Rng } from "../../models/init.ts";
+export type { Rng, RngState, StatefulRng } from "../../models/init.ts";
 export type { PRF } from "../../models/types.ts";
 export {
   Cadence,
@@ -29,15 +31,39 @@ export {
   validateCadence,
 } from "./cadence.ts";
 export {
+  assignVariables,
+  CHECKPOINT_FILE,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointContent,
+  CheckpointMismatchError,
+  type CheckpointPosition,
+  type CheckpointSaveInfo,
+  type CheckpointUnit,
+  decodeCheckpointData,
+  digest,
+  encodeCheckpointData,
+  readCheckpoint,
+  readVariables,
+  unitCheckpoint,
+  type UnitCheckpointOptions,
+  withoutPrefix,
+  withPrefix,
+  writeCheckpoint,
+} from "./checkpoint.ts";
+export {
   type BudgetSpec,
   type EpochRecord,
   type EvaluationContext,
   type EvaluationResult,
   type EvaluationSpec,
+  type LoopCheckpoint,
+  type LoopCheckpointHooks,
   type LoopEvaluation,
   type LoopHooks,
   type LoopProgress,
   type LoopResult,
+  type LoopRngStates,
   type LoopSpec,
   type LoopState,
   type MeanState,

@@ -124,6 +124,15 @@ export class Selector {
   state(): SelectionState {
     return { index: this.#index, value: this.#value };
   }
+
+  /** Puts back a {@link Selector.state}. @throws {Error} when `index` is not an integer ≥ −1 or `value` no number. */
+  restore(state: SelectionState): void {
+    if (!(Number.isInteger(state?.index) && state.index >= -1 && typeof state.value === "number")) {
+      throw new Error(`Selector: cannot restore ${JSON.stringify(state)}`);
+    }
+    this.#index = state.index;
+    this.#value = state.value;
+  }
 }
 
 /** A declared patience (early stopping): stop after `evaluations` evaluations without improvement. */
@@ -195,6 +204,15 @@ export class Patience {
   /** Plain-data state. */
   state(): PatienceState {
     return { best: this.#best, since: this.#since };
+  }
+
+  /** Puts back a {@link Patience.state}. @throws {Error} when `since` is not an integer ≥ 0 or `best` no number. */
+  restore(state: PatienceState): void {
+    if (!(Number.isInteger(state?.since) && state.since >= 0 && typeof state.best === "number")) {
+      throw new Error(`Patience: cannot restore ${JSON.stringify(state)}`);
+    }
+    this.#best = state.best;
+    this.#since = state.since;
   }
 }
 

@@ -53,8 +53,9 @@ export interface StreamBatch {
 
 /**
  * Where a stream stands, as plain data: passes completed, batches already taken from the current pass, batches
- * taken in all. Resuming mid-pass also needs the stream Rng's state at the start of the current pass, which
- * models/init.ts's `Rng` (a bare closure over seedrandom's Alea, created without `{state: true}`) does not expose.
+ * taken in all. Resuming mid-pass also needs the current pass's batches ({@link BatchStream.currentPass}, kept
+ * in the loop's `LoopState.passes`) and the stream Rng's state (`LoopState.rngStates`), see
+ * {@link BatchStream.restore}.
  */
 export interface StreamState {
   /** Passes completed. */
@@ -175,6 +176,62 @@ export class BatchStream {
       position: this.#position,
       batchesTaken: this.#batchesTaken,
     };
+  }
+
+  /**
+   * A copy of the current pass's batches while a pass is under way (some but not all of its batches taken),
+   * else `undefined` (the next batch starts a new pass).
+   */
+  currentPass(): number[][] | undefined {
+    return this.#batches?.map((b) => [...b]);
+  }
+
+  /**
+   * Puts the stream where `state` and `pass` (from {@link BatchStream.state} and {@link BatchStream.currentPass}
+   * of a stream of the same declaration) say; the stream's Rng must stand where the saved stream's stood (give
+   * the constructor `restoreRng` of its saved state), so that later passes are the same too.
+   *
+   * @throws {Error} when the state is not one this declaration can reach: counters that are not integers ≥ 0, a
+   *   pass under way without its batches (or batches without a pass under way), or batches whose count or ids do
+   *   not fit the declaration.
+   */
+  restore(state: StreamState, pass: readonly (readonly number[])[] | undefined): void {
+    const name = this.spec.name;
+    const { passesCompleted, position, batchesTaken } = state ?? {};
+    for (
+      const [k, v] of [["passesCompleted", passesCompleted], ["position", position], [
+        "batchesTaken",
+        batchesTaken,
+      ]]
+    ) {
+      if (!(Number.isInteger(v) && (v as number) >= 0)) {
+        throw new Error(
+          `Stream "${name}": cannot restore ${k} ${JSON.stringify(v)}, expected an integer ≥ 0`,
+        );
+      }
+    }
+    if ((position > 0) !== (pass !== undefined)) {
+      throw new Error(
+        `Stream "${name}": cannot restore position ${position} ${
+          pass ? "with" : "without"
+        } the current pass's batches`,
+      );
+    }
+    if (pass) {
+      const size = this.spec.size;
+      const ok = Array.isArray(pass) && pass.length === this.perPass && position < pass.length &&
+        pass.every((b) => Array.isArray(b) && b.every((i) => Number.isInteger(i) && i >= 0 && i < size)) &&
+        pass.reduce((n, b) => n + b.length, 0) === size;
+      if (!ok) {
+        throw new Error(
+          `Stream "${name}": the saved pass does not fit the declaration (${size} items, ${this.perPass} batches)`,
+        );
+      }
+    }
+    this.#passesCompleted = passesCompleted;
+    this.#position = position;
+    this.#batchesTaken = batchesTaken;
+    this.#batches = pass?.map((b) => [...b]);
   }
 
   #pass(): number[][] {

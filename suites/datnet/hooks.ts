@@ -319,6 +319,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       src,
       SCORERS[scorer].score,
       progressOf(ctx.onProgress),
+      { checkpointDir: ctx.checkpointDir },
     );
     const extra: Record<string, string | number> = {
       parameters: outcome.parameters,

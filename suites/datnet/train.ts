@@ -10,6 +10,12 @@
  * weight initialisation, target shuffling, source shuffling, dropout seeds — so the same seed on the same backend
  * gives identical losses, metrics and predictions.
  *
+ * Checkpoints (`TrainOptions.checkpointDir`): after every evaluation the unit's state is saved
+ * (harness/train/checkpoint.ts): the loop's checkpoint (positions, current passes, the shuffling Rngs, counters,
+ * accumulators, selection with the selected epoch's dev/test PRF and test predictions, patience, lr state, logs),
+ * the trainable weights, Adam's `t`, m and v, and the dropout-seed Rng. A later call with the same directory and
+ * the same unit resumes from it and returns exactly what the uninterrupted run returns (timings aside).
+ *
  * Vocabularies (per resource): words from all splits that the pretrained table knows when there is one (the
  * table is frozen, so nothing is learnt from dev/test), else from training sentences only (dev/test-only words
  * fall back to the trained UNK); tags from all splits of the resource (so no dev/test tag is unknown); chars
@@ -26,9 +32,18 @@ import type { LookupPolicy, PRF, Scorer, Sentence, WordEmbeddings } from "../../
 import { ensureGradients } from "../../runtime/backend.ts";
 import { Datnet, type DatnetConfig, type Resource, validateDatnetConfig } from "./network.ts";
 import type { EmbeddingDescription } from "../../models/embedding.ts";
-import { createRng, deriveSeed } from "../../models/init.ts";
+import { createRng, deriveSeed, restoreRng, type RngState } from "../../models/init.ts";
 import { clipByGlobalNorm } from "../../models/ops.ts";
-import { Adam } from "../../models/optim.ts";
+import { Adam, type AdamState } from "../../models/optim.ts";
+import {
+  assignVariables,
+  type CheckpointSaveInfo,
+  digest,
+  readVariables,
+  unitCheckpoint,
+  withoutPrefix,
+  withPrefix,
+} from "../../harness/train/checkpoint.ts";
 import {
   buildCharVocabulary,
   buildTagVocabulary,
@@ -90,6 +105,60 @@ export interface TrainConfig {
    * NaN F1. A cost-saving knob for CPU runs, recorded by the suite as a deviation when above 1.
    */
   evalEvery?: number;
+}
+
+/** Options of a training run that leave its results unchanged. */
+export interface TrainOptions {
+  /**
+   * Checkpoint directory of this unit: the state is saved there after every evaluation (atomically, replacing
+   * the previous checkpoint; see harness/train/checkpoint.ts), and when the directory already holds a checkpoint
+   * of the same unit (same configuration, seed, data and backend) training resumes from it, with the results
+   * of an uninterrupted run. A checkpoint of another unit is refused (`CheckpointMismatchError`). The directory
+   * is left after training; the caller deletes it.
+   */
+  checkpointDir?: string;
+  /** Called after each checkpoint save (path, bytes, seconds, position). */
+  onCheckpoint?: (info: CheckpointSaveInfo) => void;
+}
+
+/** The `unit.trainer` of {@link trainTagger}'s checkpoints. */
+export const DATNET_CHECKPOINT_TRAINER = "datnet/trainTagger";
+
+/** {@link trainTagger}'s own part of a checkpoint (names relative to the model's name). */
+interface TaggerCheckpointPart {
+  /** Trainable weights. */
+  variables: Record<string, Float32Array>;
+  /** Adam's state. */
+  adam: AdamState;
+  /** The dropout-seed Rng. */
+  dropoutRng: RngState;
+}
+
+/**
+ * sha256 identity of a {@link trainTagger} unit: the configuration (seed included; a `namedScorer` counts by its
+ * presence only), each resource's split sizes, sentences, lookup policy and embeddings (name, size, dimension),
+ * and the tfjs backend.
+ */
+export function taggerUnitHash(
+  cfg: TrainConfig,
+  target: TaggingData,
+  source: TaggingData | undefined,
+): string {
+  const data = (d: TaggingData | undefined) =>
+    d && {
+      sizes: [d.train.length, d.dev.length, d.test.length],
+      sentences: digest([d.train, d.dev, d.test]),
+      lookup: d.lookup,
+      embeddings: d.embeddings &&
+        { name: d.embeddings.name, dim: d.embeddings.dim, words: d.embeddings.words.length },
+    };
+  return digest({
+    trainer: DATNET_CHECKPOINT_TRAINER,
+    cfg,
+    target: data(target),
+    source: data(source),
+    backend: tf.getBackend(),
+  });
 }
 
 /** Per-epoch log line. */
@@ -265,8 +334,13 @@ function checkConfig(cfg: TrainConfig, hasSource: boolean): void {
  * model's epoch is one seeded shuffled pass over the target training sentences; the discriminator and AT follow
  * {@link DATNET_ADVERSARIAL_RULE}. Empty sentences are skipped in training and predicted as [].
  *
+ * With `options.checkpointDir`, the unit's state is saved after every evaluation and an earlier checkpoint of the
+ * same unit is resumed (see {@link TrainOptions}).
+ *
  * @throws {Error} for an invalid configuration (incl. a selection rule over a split other than dev, test, train),
  *   an empty training set, a variant that does not fit the data, or a diverging loss.
+ * @throws {CheckpointMismatchError} when `options.checkpointDir` holds a checkpoint of another unit; {Error} for a
+ *   damaged checkpoint or a failed save.
  */
 export async function trainTagger(
   cfg: TrainConfig,
@@ -274,6 +348,7 @@ export async function trainTagger(
   source: TaggingData | undefined,
   score: Scorer,
   onProgress?: (p: TrainProgress) => void,
+  options: TrainOptions = {},
 ): Promise<CellOutcome> {
   checkConfig(cfg, source !== undefined);
   await ensureGradients(); // tfjs-core registers no gradients by itself (initBackend does this too)
@@ -281,7 +356,7 @@ export async function trainTagger(
   const initRng = createRng(deriveSeed(root));
   const targetRng = createRng(deriveSeed(root));
   const sourceRng = createRng(deriveSeed(root));
-  const dropoutRng = createRng(deriveSeed(root));
+  let dropoutRng = createRng(deriveSeed(root));
 
   const tgt = prepare(target);
   const src = source ? prepare(source) : undefined;
@@ -363,8 +438,35 @@ export async function trainTagger(
     testPredictions: string[][];
   }
 
+  const checkpoint = options.checkpointDir === undefined
+    ? undefined
+    : unitCheckpoint<Selected, TaggerCheckpointPart>({
+      dir: options.checkpointDir,
+      unit: {
+        trainer: DATNET_CHECKPOINT_TRAINER,
+        configHash: taggerUnitHash(cfg, target, source),
+        backend: tf.getBackend(),
+      },
+      collect: async () => {
+        const adam = await optimizer.getState();
+        return {
+          variables: await readVariables(vars, model.name),
+          adam: { ...adam, m: withoutPrefix(adam.m, model.name), v: withoutPrefix(adam.v, model.name) },
+          dropoutRng: dropoutRng.state(),
+        };
+      },
+      restore: (part) => {
+        assignVariables(vars, model.name, part.variables);
+        const a = part.adam;
+        optimizer.setState({ ...a, m: withPrefix(a.m, model.name), v: withPrefix(a.v, model.name) });
+        dropoutRng = restoreRng(part.dropoutRng);
+      },
+      onSave: options.onCheckpoint,
+    });
+
   try {
     const out = await runLoop<Selected>(loop, {
+      checkpoint,
       rngs: { streams: { target: targetRng, source: sourceRng } },
       lengthOf: { target: lengthOf(tgt.train), ...(src ? { source: lengthOf(src.train) } : {}) },
       optimizers: { adam: optimizer },

@@ -5,7 +5,14 @@ import { chunkF1 } from "../../harness/metrics/conlleval.ts";
 import type { LookupPolicy, WordEmbeddings } from "../../models/types.ts";
 import { AT_DEFAULT, DATNET_BASE, type DatnetConfig, GRAD_DISCRIMINATOR } from "./network.ts";
 import { createRng } from "../../models/init.ts";
-import { type CellOutcome, type TaggingData, type TrainConfig, trainTagger } from "./train.ts";
+import {
+  type CellOutcome,
+  type TaggingData,
+  type TrainConfig,
+  type TrainProgress,
+  trainTagger,
+} from "./train.ts";
+import { CheckpointMismatchError, type CheckpointSaveInfo } from "../../harness/train/checkpoint.ts";
 import { testBackends, TOY_LEXICON, toySentences, useBackend } from "../../models/_testing.ts";
 
 const lookup: LookupPolicy = { lowercase: true, digitsToZero: true, unk: "trainable" };
@@ -324,4 +331,115 @@ Deno.test("trainTagger: selection rule strings, the selected metrics record, a n
     () => trainTagger({ ...base, selection: "min lm/dev_ppl" }, data, undefined, chunkF1),
     /selection "min lm\/dev_ppl" reads split "lm": the trainer evaluates dev, test, train/,
   );
+});
+
+const sha256 = (x: unknown) => createHash("sha256").update(JSON.stringify(x)).digest("hex");
+
+/**
+ * Trains with a checkpoint directory and a progress callback that throws after the `killAfter`-th evaluation (a
+ * simulated kill), then again with the same directory; returns the resumed outcome, the saves of the killed run
+ * and the epochs the resumed run reported progress for.
+ */
+async function killAndResume(
+  cfg: TrainConfig,
+  target: TaggingData,
+  source: TaggingData | undefined,
+  killAfter: number,
+  dir: string,
+): Promise<{ resumed: CellOutcome; saves: CheckpointSaveInfo[]; resumedEpochs: number[] }> {
+  const saves: CheckpointSaveInfo[] = [];
+  let evaluations = 0;
+  const kill = (p: TrainProgress) => {
+    if (p.devF1 !== undefined && ++evaluations === killAfter) throw new Error("killed");
+  };
+  await assert.rejects(
+    () =>
+      trainTagger(cfg, target, source, chunkF1, kill, {
+        checkpointDir: dir,
+        onCheckpoint: (i) => saves.push(i),
+      }),
+    /killed/,
+  );
+  const resumedEpochs: number[] = [];
+  const resumed = await trainTagger(cfg, target, source, chunkF1, (p) => resumedEpochs.push(p.epoch), {
+    checkpointDir: dir,
+  });
+  return { resumed, saves, resumedEpochs };
+}
+
+Deno.test("trainTagger checkpoints: DATNet-F with GRAD + AT killed mid-way resumes with identical results", async () => {
+  await useBackend(fast());
+  const before = tf.memory().numTensors;
+  const target = toyData(17, 8);
+  const source = toySource(18, 12);
+  const cfg: TrainConfig = {
+    ...config,
+    epochs: 5,
+    sourceBatchesPerEpoch: 3,
+    model: { ...model, variant: "datnet-f", discriminator: GRAD_DISCRIMINATOR, at: AT_DEFAULT },
+  };
+  const full = await trainTagger(cfg, target, source, chunkF1);
+  const dir = await Deno.makeTempDir({ prefix: "tagbench_datnet_ckpt_" });
+  try {
+    const { resumed, saves, resumedEpochs } = await killAndResume(cfg, target, source, 3, dir);
+    assert.deepEqual(
+      saves.map((s) => s.position),
+      [1, 2, 3].map((e) => ({
+        iteration: 3 * e,
+        epochsCompleted: e,
+        evaluations: e,
+      })),
+    );
+    assert.ok(saves.every((s) => s.arrayBytes === 4 * 3 * full.parameters), "weights + Adam m and v");
+    assert.equal(resumedEpochs[0], 4, "the resumed run starts with epoch 4");
+    assert.equal(sha256(resumed.testPredictions), sha256(full.testPredictions));
+    assert.deepEqual(resumed.metrics, full.metrics);
+    assert.deepEqual(timeless(resumed), timeless(full), "outcome and logs, timings aside");
+    // The checkpoint is left after training; another configuration is refused with one sentence.
+    assert.ok((await Deno.stat(`${dir}/checkpoint.json`)).isFile);
+    await assert.rejects(
+      () => trainTagger({ ...cfg, seed: 2 }, target, source, chunkF1, undefined, { checkpointDir: dir }),
+      (e) =>
+        e instanceof CheckpointMismatchError &&
+        /^The checkpoint in \S+ belongs to another configuration \(config sha256 [0-9a-f]{12}…, this unit's is [0-9a-f]{12}…\), so it cannot be resumed here: delete it or use another checkpoint directory\.$/
+          .test(e.message),
+    );
+    // Calling again after the end resumes from the last checkpoint: no more training, the same outcome.
+    const again = await trainTagger(cfg, target, source, chunkF1, undefined, { checkpointDir: dir });
+    assert.deepEqual(timeless(again), timeless(full));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.equal(tf.memory().numTensors, before, "trainTagger leaked tensors");
+});
+
+Deno.test("trainTagger checkpoints: the selected epoch's predictions before the kill, evalEvery, early stopping", async () => {
+  await useBackend(fast());
+  const before = tf.memory().numTensors;
+  const data = toyData(15, 8);
+  // lr 0 from epoch 1: nothing changes, so epoch 1 stays selected (its predictions come from the checkpoint).
+  const frozen: TrainConfig = { ...config, lr: 0, epochs: 4 };
+  // Evaluated at epochs 2, 4 (early stop on a dev-F1 tie) of the pinned run; killed after the first.
+  const stopping: TrainConfig = {
+    ...config,
+    lr: 0.6,
+    epochs: 12,
+    patience: 1,
+    selection: "test",
+    seed: 3,
+    evalEvery: 2,
+  };
+  for (const [cfg, d, k] of [[frozen, data, 2], [stopping, toyData(19, 8), 1]] as const) {
+    const full = await trainTagger(cfg, d, undefined, chunkF1);
+    const dir = await Deno.makeTempDir({ prefix: "tagbench_datnet_ckpt_" });
+    try {
+      const { resumed } = await killAndResume(cfg, d, undefined, k, dir);
+      assert.deepEqual(timeless(resumed), timeless(full));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+    if (cfg === frozen) assert.equal(full.selectedEpoch, 1);
+    else assert.ok(full.earlyStopped && full.epochsRun === 4);
+  }
+  assert.equal(tf.memory().numTensors, before, "trainTagger leaked tensors");
 });

@@ -529,6 +529,7 @@ export const yangHooks: SuiteHooks<YangTypes> = {
             : { key: `test/${scoreName}`, value: e.test.f1 },
         });
       },
+      { checkpointDir: ctx.checkpointDir },
     );
     const extra: Record<string, string | number> = {
       target_pool_sentences: tp.pool.length,

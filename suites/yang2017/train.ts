@@ -30,6 +30,13 @@
  * Randomness: `cfg.seed` seeds one Rng from which, in this order, the weight initialisation, the schedule and one
  * shuffling stream per task (input order) are derived; same seed + backend + data ⇒ identical results.
  *
+ * Checkpoints (`YangTrainOptions.checkpointDir`): after every evaluation the unit's state is saved
+ * (harness/train/checkpoint.ts): the loop's checkpoint (positions and current passes of every task's stream,
+ * their shuffling Rngs and the schedule's Rng, counters, per-task loss windows, the `sentences` cadence counter,
+ * selection with the selected evaluation's test predictions, patience, logs), the trainable weights, every
+ * task's AdaGrad accumulators, and the evaluation log. A later call with the same directory and unit resumes from
+ * it and returns exactly what the uninterrupted run returns (timings aside).
+ *
  * @module
  */
 
@@ -40,7 +47,16 @@ import { parseSelectionRule, trainerSelectionRule } from "../../harness/train/se
 import type { LookupPolicy, PRF, Scorer, Sentence, WordEmbeddings } from "../../models/types.ts";
 import { ensureGradients } from "../../runtime/backend.ts";
 import { createRng, deriveSeed } from "../../models/init.ts";
-import { AdaGrad } from "../../models/optim.ts";
+import { AdaGrad, type AdaGradState } from "../../models/optim.ts";
+import {
+  assignVariables,
+  type CheckpointSaveInfo,
+  digest,
+  readVariables,
+  unitCheckpoint,
+  withoutPrefix,
+  withPrefix,
+} from "../../harness/train/checkpoint.ts";
 import {
   buildCharVocabulary,
   buildWordVocabulary,
@@ -148,6 +164,56 @@ export interface YangTrainConfig {
   vocabulary?: "all-splits" | "train";
   /** Batch size for prediction (released `test_batch_size` 100); does not change results. */
   evalBatchSize?: number;
+}
+
+/** Options of a joint training run that leave its results unchanged. */
+export interface YangTrainOptions {
+  /**
+   * Checkpoint directory of this unit: the state is saved there after every evaluation (atomically, replacing
+   * the previous checkpoint; see harness/train/checkpoint.ts), and when the directory already holds a checkpoint
+   * of the same unit (same configuration, seed, tasks' data and backend) training resumes from it, with the
+   * results of an uninterrupted run. A checkpoint of another unit is refused (`CheckpointMismatchError`). The
+   * directory is left after training; the caller deletes it.
+   */
+  checkpointDir?: string;
+  /** Called after each checkpoint save (path, bytes, seconds, position). */
+  onCheckpoint?: (info: CheckpointSaveInfo) => void;
+}
+
+/** The `unit.trainer` of {@link trainYang}'s checkpoints. */
+export const YANG_CHECKPOINT_TRAINER = "yang2017/trainYang";
+
+/** {@link trainYang}'s own part of a checkpoint (variable names relative to the model's name). */
+interface YangCheckpointPart {
+  /** Trainable weights (shared ones once). */
+  variables: Record<string, Float32Array>;
+  /** Each task's AdaGrad state. */
+  optimizers: Record<string, AdaGradState>;
+  /** The evaluation log so far. */
+  evaluations: YangEvaluation[];
+}
+
+/**
+ * sha256 identity of a {@link trainYang} unit: the configuration (seed included; a `namedScorer` counts by its
+ * presence only), every task's settings (lookup, embeddings by name, size and dimension, pretrained mode, label
+ * map, gazetteer presence), split sizes and sentences, and the tfjs backend.
+ */
+export function yangUnitHash(cfg: YangTrainConfig, tasks: readonly YangTaskData[]): string {
+  return digest({
+    trainer: YANG_CHECKPOINT_TRAINER,
+    cfg,
+    tasks: tasks.map((t) => ({
+      ...t,
+      train: undefined,
+      dev: undefined,
+      test: undefined,
+      sizes: [t.train.length, t.dev.length, t.test.length],
+      sentences: digest([t.train, t.dev, t.test]),
+      embeddings: t.embeddings &&
+        { name: t.embeddings.name, dim: t.embeddings.dim, words: t.embeddings.words.length },
+    })),
+    backend: tf.getBackend(),
+  });
 }
 
 /** The released code's protocol (design.md §6): AdaGrad 0.01, batch 10, alternate, max-test, no early stop. */
@@ -370,12 +436,15 @@ function checkConfig(cfg: YangTrainConfig, tasks: YangTaskData[]): void {
  *   evaluation lacks), a target without test sentences, a source without training sentences, tasks that the
  *   architecture cannot share (see `validateYangConfig`), a gazetteer function that returns the wrong number of
  *   tags or a tag outside the task's tag vocabulary, or a diverging loss.
+ * @throws {CheckpointMismatchError} when `options.checkpointDir` holds a checkpoint of another unit; {Error} for a
+ *   damaged checkpoint or a failed save.
  */
 export async function trainYang(
   cfg: YangTrainConfig,
   tasks: YangTaskData[],
   score: Scorer,
   onProgress?: (p: YangProgress) => void,
+  options: YangTrainOptions = {},
 ): Promise<YangOutcome> {
   checkConfig(cfg, tasks);
   await ensureGradients();
@@ -500,9 +569,43 @@ export async function trainYang(
   const testGold = target.test.map((s) => s.tags);
   const evaluations: YangEvaluation[] = [];
   const taskIndex = new Map(names.map((n, i) => [n, i]));
+  type Selected = { evaluation: YangEvaluation; predictions: string[][] };
+  const vars = model.trainableVariables();
+  const checkpoint = options.checkpointDir === undefined
+    ? undefined
+    : unitCheckpoint<Selected, YangCheckpointPart>({
+      dir: options.checkpointDir,
+      unit: {
+        trainer: YANG_CHECKPOINT_TRAINER,
+        configHash: yangUnitHash(cfg, tasks),
+        backend: tf.getBackend(),
+      },
+      collect: async () => {
+        const optimizers: Record<string, AdaGradState> = {};
+        for (const n of names) {
+          const st = await optim.optimizer(n).getState();
+          optimizers[n] = { ...st, accumulators: withoutPrefix(st.accumulators, model.name) };
+        }
+        return { variables: await readVariables(vars, model.name), optimizers, evaluations };
+      },
+      restore: (part, loopPart) => {
+        assignVariables(vars, model.name, part.variables);
+        for (const n of names) {
+          const st = part.optimizers[n];
+          if (!st) throw new Error(`The checkpoint has no optimiser state for task "${n}"`);
+          optim.optimizer(n).setState({ ...st, accumulators: withPrefix(st.accumulators, model.name) });
+        }
+        evaluations.push(...part.evaluations);
+        // The selected artifact's evaluation is the log's record (one object, as in an uninterrupted run).
+        const a = loopPart.selected?.artifact;
+        if (a) a.evaluation = evaluations[a.evaluation.index];
+      },
+      onSave: options.onCheckpoint,
+    });
 
   try {
-    const out = await runLoop<{ evaluation: YangEvaluation; predictions: string[][] }>(loop, {
+    const out = await runLoop<Selected>(loop, {
+      checkpoint,
       rngs: { streams: Object.fromEntries(names.map((n, i) => [n, shuffleRngs[i]])), schedule: scheduleRng },
       optimizers: Object.fromEntries(names.map((n) => [n, optim.optimizer(n)])),
       step: async ({ batches: [b] }) => {

@@ -500,3 +500,100 @@ Deno.test("trainYang: selection rule strings, the selected metrics record, a nam
     /Invalid selection rule "max-dev"/,
   );
 });
+
+/**
+ * Trains with a checkpoint directory and a progress callback that throws after the `killAfter`-th evaluation (a
+ * simulated kill), then again with the same directory; returns both runs' progress and the resumed outcome.
+ */
+async function killAndResume(cfg: YangTrainConfig, tasks: YangTaskData[], killAfter: number, dir: string) {
+  const killedProgress: unknown[] = [];
+  let evaluations = 0;
+  await assert.rejects(
+    () =>
+      trainYang(cfg, tasks, chunkF1, (p) => {
+        killedProgress.push([p.iteration, p.task, p.loss]);
+        if (p.evaluation && ++evaluations === killAfter) throw new Error("killed");
+      }, { checkpointDir: dir }),
+    /killed/,
+  );
+  const resumedProgress: unknown[] = [];
+  const resumed = await trainYang(
+    cfg,
+    tasks,
+    chunkF1,
+    (p) => resumedProgress.push([p.iteration, p.task, p.loss]),
+    { checkpointDir: dir },
+  );
+  return { resumed, killedProgress, resumedProgress };
+}
+
+Deno.test("trainYang checkpoints: T-B (alternate, released rule) and the sampled schedule resume with identical results", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numTensors;
+  const sha = (x: unknown) => createHash("sha256").update(JSON.stringify(x)).digest("hex");
+  const cases: [string, YangTrainConfig, YangTaskData[], number[]][] = [
+    // Evaluations after iterations 5, 11 (warm-up epoch ends), 15 (mid-epoch 3), 17: killed after each of 1–3.
+    [
+      "T-B alternate",
+      {
+        ...config,
+        model: { ...tinyModel, architecture: "T-B" },
+        maxEpochs: 3,
+        evaluation: { everySentences: 8, warmupEverySentences: 1000, warmupEpochs: 1 },
+      },
+      [target(12, 10), source(13, 40)],
+      [1, 3],
+    ],
+    // Sampled tasks, evaluations at target epoch ends, an iteration budget that stops mid-epoch (final evaluation).
+    [
+      "T-C sample",
+      {
+        ...config,
+        model: { ...tinyModel, architecture: "T-C", wordGruUnits: 4 },
+        batchSize: 2,
+        maxEpochs: 100,
+        maxIterations: 30,
+        schedule: "sample",
+        taskProbabilities: { ner: 1, pos: 3 },
+      },
+      [target(14, 4), source(15, 8)],
+      [2],
+    ],
+  ];
+  for (const [what, cfg, tasks, kills] of cases) {
+    const progress: unknown[] = [];
+    const full = await trainYang(cfg, tasks, chunkF1, (p) => progress.push([p.iteration, p.task, p.loss]));
+    for (const k of kills) {
+      const dir = await Deno.makeTempDir({ prefix: "tagbench_yang_ckpt_" });
+      try {
+        const { resumed, killedProgress, resumedProgress } = await killAndResume(cfg, tasks, k, dir);
+        const killedAt = full.evaluations[k - 1].iteration;
+        assert.equal(
+          (resumedProgress[0] as number[])[0],
+          killedAt + 1,
+          `${what}: resumed after iteration ${killedAt}`,
+        );
+        assert.deepEqual(
+          [...killedProgress, ...resumedProgress],
+          progress,
+          `${what} killed after evaluation ${k}`,
+        );
+        assert.equal(sha(resumed.testPredictions), sha(full.testPredictions));
+        assert.deepEqual(resumed.metrics, full.metrics);
+        assert.deepEqual(timeless(resumed), timeless(full), `${what}: outcome and logs, timings aside`);
+        assert.equal(
+          resumed.selected,
+          resumed.evaluations[resumed.selected.index],
+          "one record, as uninterrupted",
+        );
+        await assert.rejects(
+          () => trainYang({ ...cfg, lr: 0.04 }, tasks, chunkF1, undefined, { checkpointDir: dir }),
+          /^CheckpointMismatchError: The checkpoint in \S+ belongs to another configuration/,
+        );
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  }
+  assert.equal(tf.memory().numTensors, before, "trainYang leaked tensors");
+});
