@@ -1,8 +1,8 @@
 /**
  * Adversarial training (AT) of DATNet (Zhou et al., ACL 2019, §3.5, Eq. 3–4; Goodfellow et al. 2015 linearised):
  * η = ε · g / ‖g‖₂ with g = ∂ℓ/∂e the gradient of the loss w.r.t. an embedding tensor e of the batch, the norm
- * taken over the WHOLE tensor of the batch (all sentences, time steps and dimensions, as the released code does,
- * design.md §6), not per sentence or per token. The model then trains on ℓ(x) + ℓ(x + η) with η a constant.
+ * taken over the WHOLE tensor of the batch (all sentences, time steps and dimensions), not per sentence or per
+ * token. The model then trains on ℓ(x) + ℓ(x + η) with η a constant.
  *
  * @module
  */
@@ -19,7 +19,7 @@ export interface AdversarialConfig {
   epsChar: number;
 }
 
-/** The released code's AT setting (design.md §6): ε 5.0 on word and char embeddings. */
+/** The released code's AT setting (DATNet released code): ε 5.0 on word and char embeddings. */
 export const AT_DEFAULT: AdversarialConfig = { epsWordSource: 5, epsWordTarget: 5, epsChar: 5 };
 
 /**

@@ -32,7 +32,7 @@ export interface DiscriminatorConfig {
   attentionUnits?: number;
 }
 
-/** GRAD with the released code's settings (design.md §6): α 0.25, γ 2, reversal scale 0.7. */
+/** GRAD with the released code's settings (DATNet released code): α 0.25, γ 2, reversal scale 0.7. */
 export const GRAD_DISCRIMINATOR: DiscriminatorConfig = { kind: "grad", alpha: 0.25, gamma: 2, reversal: 0.7 };
 
 /** Plain AD (GRAD without the imbalance and focal terms, §4.6): α 0.5, γ 0, reversal scale 0.7. */

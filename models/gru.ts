@@ -13,7 +13,7 @@
  * (`hidden_update_in + resetgate * hidden_update_hid`, no b_hn), which Yang et al.'s released code
  * (kimiyoung/transfer, `cnn_rnn.py`: `lasagne.layers.GRULayer`) uses — hence the default; PyTorch `nn.GRU` and
  * cuDNN (with the extra bias b_hn: `recurrentBias: true`); Keras `reset_after=True`. **Before** it: Cho et al.'s
- * paper, Theano tutorials, Keras/tf.layers `reset_after=False` (design.md §7). The update convention is
+ * paper, Theano tutorials, Keras/tf.layers `reset_after=False`. The update convention is
  * PyTorch's; Lasagne writes h' = (1 − u) ⊙ h + u ⊙ c, i.e. u = 1 − z, the same model with the update gate's
  * weights and bias negated (identical in distribution under a zero-mean symmetric initialisation with zero bias).
  *

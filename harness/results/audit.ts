@@ -1,5 +1,5 @@
 /**
- * The audit: every claim next to what the harness measured, with a verdict (design.md §1, §3).
+ * The audit: every claim next to what the harness measured, with a verdict (README.md: the verdicts and the tolerance rule).
  *
  * @module
  */
@@ -51,7 +51,7 @@ export interface AuditRow {
   protocol: string;
 }
 
-/** Default tolerance floors (design.md §3), in points. */
+/** Default tolerance floors (README.md, tolerance rule), in points. */
 export const DEFAULT_FLOORS = { full: 1.0, ratioAtLeast01: 2.0, below01: 4.0 } as const;
 
 /**
@@ -66,7 +66,7 @@ export function toleranceFloor(claim: Claim): number {
 }
 
 /**
- * Tolerance of design.md §3: tol = max(floor, 2·sqrt(σ_pub² + σ_meas²/n)), σ_pub the printed std (0 if none),
+ * Tolerance (README.md): tol = max(floor, 2·sqrt(σ_pub² + σ_meas²/n)), σ_pub the printed std (0 if none),
  * σ_meas the sample std over our n seeds (0 when n = 1).
  */
 export function tolerance(

@@ -30,7 +30,7 @@ function claim(over: Partial<Claim> = {}): Claim {
   };
 }
 
-Deno.test("toleranceFloor follows design.md §3: 1.0 full data, 2.0 at fraction ≥ 0.1, 4.0 below, own floor wins", () => {
+Deno.test("toleranceFloor: 1.0 full data, 2.0 at fraction ≥ 0.1, 4.0 below, own floor wins", () => {
   assert.deepStrictEqual(toleranceFloor(claim({ fraction: 1 })), 1.0);
   assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.1 })), 2.0);
   assert.deepStrictEqual(toleranceFloor(claim({ fraction: 0.4 })), 2.0);

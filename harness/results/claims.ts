@@ -17,7 +17,7 @@ export type ClaimStat = "single" | "mean" | "best";
  */
 export const CITED_CELL = "cited";
 
-/** One published number (design.md §1). */
+/** One published number (README.md, "What a run writes"). */
 export interface Claim {
   /** Unique within the suite, e.g. `acl-t3/es/base/k=10`. */
   id: string;
@@ -36,7 +36,7 @@ export interface Claim {
   /** Experiment cell that measures it, a difference of two cells `A - B`, or {@link CITED_CELL}. */
   cell: string;
   /** Fraction of the target's full training data the cell uses (1 for full-data results); sets the default
-   * tolerance floor (design.md §3). */
+   * tolerance floor (harness/results/audit.ts `toleranceFloor`). */
   fraction: number;
   /** Where in the paper (page, table). */
   source: string;

@@ -1,5 +1,5 @@
 /**
- * The gap between the two protocols (design.md §1): for each claim, what the `paper` protocol (the authors' code,
+ * The gap between the two protocols (README.md, "Profiles" and "Protocols"): for each claim, what the `paper` protocol (the authors' code,
  * quirks included) and the `clean` protocol (dev selection, exact conlleval on IOB2, unmodified test sets) measured,
  * side by side, and the difference. How much of a published number the paper's own protocol explains is itself a
  * finding of the audit.

@@ -1,5 +1,5 @@
 /**
- * The records of a run directory: manifest and result rows (design.md §2), and reading them back.
+ * The records of a run directory: manifest and result rows (README.md, "What a run writes"), and reading them back.
  *
  * @module
  */
@@ -165,7 +165,7 @@ export const AUDIT_COLUMNS: (keyof AuditRow)[] = [
   "protocol",
 ];
 
-/** manifest.json (design.md §2). Free-form parts are typed loosely on purpose: they are written for readers. */
+/** manifest.json (README.md, "What a run writes"). Free-form parts are typed loosely on purpose: they are written for readers. */
 export interface Manifest {
   schema_version: number;
   suite: string;

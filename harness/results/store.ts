@@ -1,5 +1,5 @@
 /**
- * The results store: atomic writes and the CSV/JSON/Markdown files of a run directory (design.md §2).
+ * The results store: atomic writes and the CSV/JSON/Markdown files of a run directory (README.md, "What a run writes").
  *
  * @module
  */

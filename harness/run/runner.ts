@@ -1,6 +1,6 @@
 /**
  * The engine: plans a suite's run, trains cell by cell (resumable), writes the run directory and audits it.
- * It knows nothing about any one paper (style.md: content apart from engine).
+ * It knows nothing about any one paper (content apart from engine: suites are declarations, harness/run/define.ts).
  *
  * @module
  */

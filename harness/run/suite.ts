@@ -11,10 +11,10 @@ import type { Claim } from "../results/claims.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import type { ProgressUnit } from "../results/run_record.ts";
 
-/** How much of a protocol to run (design.md §1). */
+/** How much of a protocol to run (README.md, profiles). */
 export type ProfileName = "smoke" | "paper" | "nightly";
 
-/** `paper`: what the authors' code did; `clean`: dev selection, IOB2 + exact conlleval, ≥5 seeds (design.md §1). */
+/** `paper`: what the authors' code did; `clean`: dev selection, IOB2 + exact conlleval, ≥5 seeds (README.md, protocols). */
 export type ProtocolName = "paper" | "clean";
 
 /** All profile names, in the order they are listed in help texts. */

@@ -20,7 +20,7 @@
  *
  * Word representation w_i = [char-CNN(word_i) ; word embedding_i] (§3.2). The CRF has transitions only, no
  * start/end scores, as `tf.contrib.crf` in the authors' code (set `crfBoundaries` for them). Dropout rates are
- * `dropoutEmbedding` on w and `dropoutRnn` on the BiLSTM output (design.md §6: 0.2 and 0.5), with explicit seeds.
+ * `dropoutEmbedding` on w and `dropoutRnn` on the BiLSTM output (released code: 0.2 and 0.5), with explicit seeds.
  *
  * @module
  */
@@ -83,7 +83,7 @@ export interface DatnetConfig {
   at?: AdversarialConfig;
 }
 
-/** The paper's base model (§4.2; design.md §6): BiLSTM 100 per direction = 200, char 30-d, 20 filters. */
+/** The paper's base model (§4.2; released code): BiLSTM 100 per direction = 200, char 30-d, 20 filters. */
 export const DATNET_BASE: DatnetConfig = {
   variant: "base",
   lstmUnits: 100,

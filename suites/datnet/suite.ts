@@ -177,11 +177,11 @@ const full = (target: TargetKey, variant: string): FlatCell => ({
 });
 
 const WIKIANN_BLOCKER =
-  "WikiANN / PAN-X (Pan et al. 2017) is not available here (design.md §5); the reader " +
+  "WikiANN / PAN-X (Pan et al. 2017) is not available here (harness/data/registry.ts lists what is); the reader " +
   "exists (harness/data/wikiann_reader.ts)";
 const UD_BLOCKER =
   "the UD v1.2 transfer setting is not runnable here: the source language and its training " +
-  "data are not stated in the paper, and most UD v1.2 treebanks here have no train split (design.md §5)";
+  "data are not stated in the paper, and most UD v1.2 treebanks here have no train split (harness/data/registry.ts)";
 const ELMO_BLOCKER = "ELMo / BERT features are not available here (no pretrained language models offline)";
 const ONTONOTES_BLOCKER = "OntoNotes 5.0 is not available here";
 const PTB_BLOCKER = "the full PTB-WSJ is not available here (only the NLTK 10% sample)";

@@ -1,5 +1,5 @@
 /**
- * Token filters that port the preprocessing of the DATNet released code (Zhou et al. 2019; design.md §6):
+ * Token filters that port the preprocessing of the DATNet released code (Zhou et al. 2019; 26hzhang/DATNet `utils/data_cvrt.py`):
  * `convert_conll` / `process_token` and `convert_wnut_data` / `process_twitter_token` (= `process_wnut_token` in
  * `utils/data_utils.py`) of `utils/data_cvrt.py` in 26hzhang/DATNet@cb87ae1 (cb87ae1ed5551df46b42f256c2d0bf910d0195eb).
  * They remove tokens (URLs on CoNLL; URLs, @-mentions, emoticons, HTML entities, `RT`, emoji, … on WNUT) and, on

@@ -1,5 +1,5 @@
 /**
- * Training protocol of the DATNet family (Zhou et al., ACL 2019, §4.2; design.md §6 "datnet"): Adam with
+ * Training protocol of the DATNet family (Zhou et al., ACL 2019, §4.2; the released TF code): Adam with
  * lr_e = lr / (1 + decay·e) per epoch, global-norm clipping, seeded dropout and shuffling, dev/test evaluation
  * after every epoch, checkpoint selection on dev (or test, as one released DATNet version did), optional early
  * stopping. The epochs, batches, evaluations, selection and patience run on the shared training loop

@@ -14,7 +14,7 @@
  * batch, log Σ_{y'} exp(s(y') + c·Σ_t [y'_t ≠ y_t]) − s(y) with c = 5.0, where
  * s(y) = start[y₀] + Σ_t e[t, y_t] + Σ_{t≥1} transitions[y_{t−1}, y_t] (crf.ts with `end: false`).
  *
- * Facts from the released code (kimiyoung/transfer, `cnn_rnn.py`, `joint.py`, `lang.joint.py`; design.md §6):
+ * Facts from the released code (kimiyoung/transfer, `cnn_rnn.py`, `joint.py`, `lang.joint.py`):
  * - The GRUs are Lasagne `GRULayer`s: reset gate after the recurrent product, no b_hn, weights N(0, 0.1²), zero
  *   biases (gru.ts `reset: "after"`, `initializer: "normal-0.1"`). The char feature is the forward GRU's output at
  *   the word's last character and the backward GRU's output at its first character, of the second layer.
@@ -124,7 +124,7 @@ export interface YangConfig {
   gruReset?: GruReset;
 }
 
-/** The paper's base model (§3.4, §4.2; design.md §6): char 25 → bi-GRU 80 ×2, word 50 → bi-GRU 300 ×2, cost 5. */
+/** The paper's base model (§3.4, §4.2; released `cnn_rnn.py`): char 25 → bi-GRU 80 ×2, word 50 → bi-GRU 300 ×2, cost 5. */
 export const YANG_BASE: YangConfig = {
   architecture: "base",
   charEmbeddingDim: 25,

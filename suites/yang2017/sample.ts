@@ -16,7 +16,7 @@ export const YANG_SAMPLE_SEED = 13;
  * trained on twice; fewer distinct sentences than `rate · n`), in draw order. `n` is the number of training
  * sentences after their readers concatenate train and dev (English CoNLL-2003 counts each `-DOCSTART-` line as a
  * one-token sentence). Because of the shared seed, the subset at a lower rate is a prefix of the one at a higher
- * rate. design.md §6 "yang2017".
+ * rate.
  *
  * @throws {RangeError} unless `0 ≤ rate ≤ 1` and `n` is an integer ≥ 1 (or the subset is empty).
  *

@@ -1,6 +1,6 @@
 /**
  * Joint training of the Yang et al. (ICLR 2017, §3.3) model family as the released code does it
- * (kimiyoung/transfer `joint.py`, `lang.joint.py`, `cnn_rnn.py`; design.md §6 "yang2017"):
+ * (kimiyoung/transfer `joint.py`, `lang.joint.py`, `cnn_rnn.py`):
  *
  * - One iteration = one batch (10 sentences) of ONE task and one update of that task's loss.
  * - Task schedule: `"alternate"` (default; the released code's `for i in range(len(models))`: tasks take turns
@@ -216,7 +216,7 @@ export function yangUnitHash(cfg: YangTrainConfig, tasks: readonly YangTaskData[
   });
 }
 
-/** The released code's protocol (design.md §6): AdaGrad 0.01, batch 10, alternate, max-test, no early stop. */
+/** The released code's protocol (kimiyoung/transfer `joint.py`): AdaGrad 0.01, batch 10, alternate, max-test, no early stop. */
 export const YANG_TRAIN_DEFAULTS: Omit<YangTrainConfig, "model" | "seed" | "target"> = {
   lr: 0.01,
   batchSize: 10,
