@@ -447,3 +447,17 @@ export function unitCheckpoint<A, T>(opts: UnitCheckpointOptions<A, T>): LoopChe
     },
   };
 }
+
+/** Options of a trainer's run that leave its results unchanged: where it checkpoints, and a save callback. */
+export interface TrainerRunOptions {
+  /**
+   * Checkpoint directory of this unit: the state is saved there after every evaluation (atomically, replacing
+   * the previous checkpoint), and when the directory already holds a checkpoint of the same unit (same
+   * configuration, seed, data and backend) training resumes from it, with the results of an uninterrupted run.
+   * A checkpoint of another unit is refused (`CheckpointMismatchError`). The directory is left after training;
+   * the caller deletes it.
+   */
+  checkpointDir?: string;
+  /** Called after each checkpoint save (path, bytes, seconds, position). */
+  onCheckpoint?: (info: CheckpointSaveInfo) => void;
+}

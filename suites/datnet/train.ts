@@ -37,9 +37,9 @@ import { clipByGlobalNorm } from "../../models/ops.ts";
 import { Adam, type AdamState } from "../../models/optim.ts";
 import {
   assignVariables,
-  type CheckpointSaveInfo,
   digest,
   readVariables,
+  type TrainerRunOptions,
   unitCheckpoint,
   withoutPrefix,
   withPrefix,
@@ -107,19 +107,8 @@ export interface TrainConfig {
   evalEvery?: number;
 }
 
-/** Options of a training run that leave its results unchanged. */
-export interface TrainOptions {
-  /**
-   * Checkpoint directory of this unit: the state is saved there after every evaluation (atomically, replacing
-   * the previous checkpoint; see harness/train/checkpoint.ts), and when the directory already holds a checkpoint
-   * of the same unit (same configuration, seed, data and backend) training resumes from it, with the results
-   * of an uninterrupted run. A checkpoint of another unit is refused (`CheckpointMismatchError`). The directory
-   * is left after training; the caller deletes it.
-   */
-  checkpointDir?: string;
-  /** Called after each checkpoint save (path, bytes, seconds, position). */
-  onCheckpoint?: (info: CheckpointSaveInfo) => void;
-}
+/** Options of a training run that leave its results unchanged (checkpointing, harness/train/checkpoint.ts). */
+export type TrainOptions = TrainerRunOptions;
 
 /** The `unit.trainer` of {@link trainTagger}'s checkpoints. */
 export const DATNET_CHECKPOINT_TRAINER = "datnet/trainTagger";

@@ -50,9 +50,9 @@ import { createRng, deriveSeed } from "../../models/init.ts";
 import { AdaGrad, type AdaGradState } from "../../models/optim.ts";
 import {
   assignVariables,
-  type CheckpointSaveInfo,
   digest,
   readVariables,
+  type TrainerRunOptions,
   unitCheckpoint,
   withoutPrefix,
   withPrefix,
@@ -166,19 +166,8 @@ export interface YangTrainConfig {
   evalBatchSize?: number;
 }
 
-/** Options of a joint training run that leave its results unchanged. */
-export interface YangTrainOptions {
-  /**
-   * Checkpoint directory of this unit: the state is saved there after every evaluation (atomically, replacing
-   * the previous checkpoint; see harness/train/checkpoint.ts), and when the directory already holds a checkpoint
-   * of the same unit (same configuration, seed, tasks' data and backend) training resumes from it, with the
-   * results of an uninterrupted run. A checkpoint of another unit is refused (`CheckpointMismatchError`). The
-   * directory is left after training; the caller deletes it.
-   */
-  checkpointDir?: string;
-  /** Called after each checkpoint save (path, bytes, seconds, position). */
-  onCheckpoint?: (info: CheckpointSaveInfo) => void;
-}
+/** Options of a joint training run that leave its results unchanged (checkpointing, harness/train/checkpoint.ts). */
+export type YangTrainOptions = TrainerRunOptions;
 
 /** The `unit.trainer` of {@link trainYang}'s checkpoints. */
 export const YANG_CHECKPOINT_TRAINER = "yang2017/trainYang";
