@@ -608,6 +608,6 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
     },
   ],
   bench: DATNET_BENCH_SHAPES,
-  reference: { cell: "t3/es/datnet-f/k=10", profile: "smoke", protocol: "paper", budget: { epochs: 1 } },
+  reference: { cell: "t3/es/base+at/k=10", profile: "smoke", protocol: "paper", budget: { epochs: 1 } },
   hooks: datnetHooks,
 });
