@@ -47,6 +47,12 @@ export interface AuditRow {
   verdict: Verdict;
   /** Why the verdict is what it is (e.g. the reason a cell did not run). */
   reason: string;
+  /**
+   * Only beside `not comparable` because of deviations, with a number measured: what the tolerance rule would
+   * say if the deviations were waived (`would be within tolerance`, or `outside by x points`). It never
+   * replaces the verdict; see {@link waivedVerdict}.
+   */
+  ifWaived?: string;
   deviations: string[];
   protocol: string;
 }
@@ -165,8 +171,10 @@ export function auditClaims(
     const deviations = [...new Set(measured.flatMap((r) => r.deviations))];
     const protocol = [...new Set(measured.map((r) => r.protocol))].join("+");
     const { verdict, reason } = judge(value, delta, tol, deviations);
+    const ifWaived = waivedVerdict(value, delta, tol, deviations);
     return {
       ...base,
+      ...(ifWaived ? { ifWaived } : {}),
       measured: value,
       measuredMean: s.mean,
       measuredStd: s.std,
@@ -206,6 +214,25 @@ function missingMetric(
     deviations: [],
     protocol: [...new Set(rows.map((r) => r.protocol))].join("+"),
   });
+}
+
+/**
+ * The distance despite deviations: what the tolerance rule would say of a measured value if the deviations were
+ * waived — `would be within tolerance (|Δ| a ≤ tol b)` or `outside by x points (|Δ| a > tol b)` — for display
+ * beside a `not comparable` verdict, never in its place. Undefined when there are no deviations (the verdict
+ * itself says it) or the value is not a number.
+ */
+export function waivedVerdict(
+  value: number,
+  delta: number,
+  tol: number,
+  deviations: string[],
+): string | undefined {
+  if (deviations.length === 0 || !Number.isFinite(value)) return undefined;
+  const d = Math.abs(delta);
+  return d <= tol
+    ? `would be within tolerance (|Δ| ${d.toFixed(2)} ≤ tol ${tol.toFixed(2)})`
+    : `outside by ${(d - tol).toFixed(2)} points (|Δ| ${d.toFixed(2)} > tol ${tol.toFixed(2)})`;
 }
 
 /** The verdict rule shared by plain and Δ claims: NaN or any deviation → not comparable, else |Δ| against tol. */
@@ -275,8 +302,10 @@ function auditDelta(
   const reason = deviations.length === 0 && Number.isFinite(value)
     ? `Δ of two cells; ${judged.reason}`
     : judged.reason;
+  const ifWaived = waivedVerdict(value, d, tol, deviations);
   return {
     ...base,
+    ...(ifWaived ? { ifWaived } : {}),
     measured: value,
     measuredMean: sa.mean - sb.mean,
     n: Math.min(sa.n, sb.n),

@@ -183,3 +183,39 @@ Deno.test("auditClaims: the claim's metric key is read, best follows its directi
   assert.equal(f1.verdict, "not comparable");
   assert.match(f1.reason, /did not measure "test\/f1" in lm \(measured: lm\/dev_ppl, test\/accuracy\)/);
 });
+
+Deno.test("if deviations were waived: a distance beside `not comparable`, never a change of the verdict", () => {
+  const row = (v: number, deviations: string[]) => ({
+    cell: "cell1",
+    seed: 1,
+    metrics: { "test/f1": v },
+    deviations,
+    protocol: "paper",
+  });
+  const within = auditClaims([claim({ value: 50 })], [row(50.6, ["GloVe instead of word2vec"])])[0];
+  assert.equal(within.verdict, "not comparable");
+  assert.equal(within.ifWaived, "would be within tolerance (|Δ| 0.60 ≤ tol 1.00)");
+  const outside = auditClaims([claim({ value: 50 })], [row(46.5, ["GloVe instead of word2vec"])])[0];
+  assert.equal(outside.verdict, "not comparable");
+  assert.equal(outside.ifWaived, "outside by 2.50 points (|Δ| 3.50 > tol 1.00)");
+  const clean = auditClaims([claim({ value: 50 })], [row(46.5, [])])[0];
+  assert.equal(clean.verdict, "not reproduced");
+  assert.equal(clean.ifWaived, undefined, "without deviations the verdict itself is the distance");
+  assert.equal(auditClaims([claim()], [row(NaN, ["x"])])[0].ifWaived, undefined);
+  // Over many values and deviation sets, the waived column never moves the verdict column.
+  for (let i = 0; i < 200; i++) {
+    const v = 40 + (i % 21);
+    const devs = i % 3 === 0 ? [] : ["smoke profile"];
+    const [a] = auditClaims([claim({ value: 50 })], [row(v, devs)]);
+    const expected = devs.length ? "not comparable" : Math.abs(v - 50) <= 1 ? "reproduced" : "not reproduced";
+    assert.equal(a.verdict, expected, `value ${v}, deviations ${devs.length}`);
+    assert.equal(a.ifWaived === undefined, devs.length === 0);
+  }
+  // Δ claims too.
+  const delta = auditClaims(
+    [claim({ cell: "a - b", value: 5 })],
+    [{ ...row(80, ["d"]), cell: "a" }, { ...row(74, ["d"]), cell: "b" }],
+  )[0];
+  assert.equal(delta.verdict, "not comparable");
+  assert.equal(delta.ifWaived, "would be within tolerance (|Δ| 1.00 ≤ tol 1.00)");
+});
