@@ -16,11 +16,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadDatasetShared } from "../data/load.ts";
 import { getDataset } from "../data/registry.ts";
+import { ENGINE_CHECKPOINT_EVERY_SECONDS, type TrainerRunOptions } from "../train/checkpoint.ts";
 import { artifactKey, defaultArtifactsDir, ensureArtifact, type StageArtifact } from "./artifacts.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import { didYouMean } from "../did_you_mean.ts";
 import { type Claim, loadClaims } from "../results/claims.ts";
-import type { ProgressUnit } from "../results/run_record.ts";
 import { cellSeeds } from "./seeds.ts";
 import { drawFigures } from "./figures.ts";
 import {
@@ -156,19 +156,10 @@ export interface SuiteContext<T extends SuiteTypes> {
 }
 
 /** What training one cell × seed returns to the engine; the engine hashes the predictions. */
-export interface CellOutcome {
-  metrics: Record<string, number>;
-  selection: string;
-  selectedAt: number;
-  progressUnit: ProgressUnit;
-  unitsRun: number;
-  trainTokensPerSec: number;
-  trainSeconds: number;
+export type CellOutcome = Omit<CellRunResult, "predictionsSha256"> & {
   /** Test predictions of the selected checkpoint, one tag list per test sentence, hashed by the engine. */
   testPredictions: string[][];
-  epochLog: Record<string, number>[];
-  extra?: Record<string, string | number>;
-}
+};
 
 /**
  * A stage: work whose output many cells reuse (e.g. mlma2019's multilingual LM pre-training, §3), run once per
@@ -329,8 +320,9 @@ export interface SuiteHooks<T extends SuiteTypes> {
       onProgress: CellContext["onProgress"];
       /** The stage outputs the cell needs ({@link SuiteHooks.cellStages}), by stage id. */
       artifacts: Record<string, StageArtifact>;
-      /** Where the trainer may checkpoint this unit to resume it mid-way (removed when the unit is done). */
-      checkpointDir?: string;
+      /** Where and how often the trainer may checkpoint this unit to resume it mid-way (the runner removes the
+       * folder when the unit is done); pass it to the trainer as is. */
+      checkpoint: TrainerRunOptions;
     },
   ): Promise<CellOutcome>;
 }
@@ -671,20 +663,18 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       ...ctx,
       onProgress: run.onProgress,
       artifacts,
-      checkpointDir: run.checkpointDir,
+      checkpoint: {
+        checkpointDir: run.checkpointDir,
+        checkpointEverySeconds: ENGINE_CHECKPOINT_EVERY_SECONDS,
+      },
     });
     const stageMetrics = Object.values(artifacts).reduce((m, a) => ({ ...a.metrics, ...m }), {});
     const stageKeys = Object.fromEntries(Object.values(artifacts).map((a) => [`stage_${a.stage}`, a.key]));
+    const { testPredictions, ...result } = out;
     return {
+      ...result,
       metrics: { ...stageMetrics, ...out.metrics },
-      selection: out.selection,
-      selectedAt: out.selectedAt,
-      progressUnit: out.progressUnit,
-      unitsRun: out.unitsRun,
-      trainTokensPerSec: out.trainTokensPerSec,
-      trainSeconds: out.trainSeconds,
-      predictionsSha256: predictionsSha256(out.testPredictions),
-      epochLog: out.epochLog,
+      predictionsSha256: predictionsSha256(testPredictions),
       extra: Object.keys(stageKeys).length ? { ...out.extra, ...stageKeys } : out.extra,
     };
   };

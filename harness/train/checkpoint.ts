@@ -401,6 +401,12 @@ export interface UnitCheckpointOptions<A, T> {
   restore(part: T, loop: LoopCheckpoint<A>): void;
   /** Called after each save. */
   onSave?(info: CheckpointSaveInfo): void;
+  /**
+   * Skip a save when the previous one is less than this many seconds old (default 0: save at every
+   * evaluation). Resuming from an older checkpoint gives the same results, only later; this bounds the I/O of a
+   * schedule that evaluates often (the released Yang schedule: every 10 target batches).
+   */
+  minSecondsBetweenSaves?: number;
 }
 
 /**
@@ -413,6 +419,7 @@ export interface UnitCheckpointOptions<A, T> {
  */
 export function unitCheckpoint<A, T>(opts: UnitCheckpointOptions<A, T>): LoopCheckpointHooks<A> {
   const { dir, unit } = opts;
+  let lastSave = -Infinity;
   return {
     async load() {
       const c = await readCheckpoint(dir);
@@ -436,6 +443,8 @@ export function unitCheckpoint<A, T>(opts: UnitCheckpointOptions<A, T>): LoopChe
     },
     async save(loop) {
       const t0 = performance.now();
+      if ((t0 - lastSave) / 1000 < (opts.minSecondsBetweenSaves ?? 0)) return;
+      lastSave = t0;
       const trainer = await opts.collect();
       const s = loop.state;
       const info = await writeCheckpoint(dir, {
@@ -458,6 +467,11 @@ export interface TrainerRunOptions {
    * the caller deletes it.
    */
   checkpointDir?: string;
+  /** Skip a save when the previous one is less than this many seconds old (default 0: every evaluation). */
+  checkpointEverySeconds?: number;
   /** Called after each checkpoint save (path, bytes, seconds, position). */
   onCheckpoint?: (info: CheckpointSaveInfo) => void;
 }
+
+/** How often the engine lets a unit checkpoint (seconds between saves): a kill loses at most this much work. */
+export const ENGINE_CHECKPOINT_EVERY_SECONDS = 60;

@@ -110,23 +110,25 @@ function protocolSplits(
   return p;
 }
 
-let gloveCache: Promise<WordEmbeddings> | undefined;
+const gloveCache = new Map<string, Promise<WordEmbeddings>>();
 /** GloVe 100d restricted to the words of the English datasets this suite reads. */
-async function englishEmbeddings(dataDir: string, ctx: Ctx): Promise<WordEmbeddings> {
-  if (!gloveCache) {
-    gloveCache = (async () => {
+async function englishEmbeddings(ctx: Ctx): Promise<WordEmbeddings> {
+  let table = gloveCache.get(ctx.dataDir);
+  if (!table) {
+    table = (async () => {
       const vocabulary = new Set<string>();
       for (const key of [SOURCE_KEY, "wnut16", "wnut17"]) {
-        const ds = await loadDatasetShared(ctx.datasets[key].registry, dataDir);
+        const ds = await loadDatasetShared(ctx.datasets[key].registry, ctx.dataDir);
         for (const split of Object.values(ds.splits)) {
           for (const s of split!.sentences) for (const w of s.words) vocabulary.add(embeddingKey(w, LOOKUP));
         }
       }
       return await loadGlove100dFromNpm({ vocabulary });
     })();
-    gloveCache.catch(() => (gloveCache = undefined));
+    gloveCache.set(ctx.dataDir, table);
+    table.catch(() => gloveCache.delete(ctx.dataDir));
   }
-  return await gloveCache;
+  return await table;
 }
 
 /**
@@ -276,7 +278,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       cfg.targetSentences,
     );
     const needsEnglish = t.language === "en" || variant.transfer !== "none";
-    const glove = needsEnglish ? await englishEmbeddings(ctx.dataDir, ctx) : undefined;
+    const glove = needsEnglish ? await englishEmbeddings(ctx) : undefined;
     const tgt: TaggingData = {
       train,
       dev: take(splits.dev, cfg.evalSentences),
@@ -319,7 +321,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       src,
       SCORERS[scorer].score,
       progressOf(ctx.onProgress),
-      { checkpointDir: ctx.checkpointDir },
+      ctx.checkpoint,
     );
     const extra: Record<string, string | number> = {
       parameters: outcome.parameters,

@@ -431,6 +431,7 @@ export async function trainTagger(
     ? undefined
     : unitCheckpoint<Selected, TaggerCheckpointPart>({
       dir: options.checkpointDir,
+      minSecondsBetweenSaves: options.checkpointEverySeconds,
       unit: {
         trainer: DATNET_CHECKPOINT_TRAINER,
         configHash: taggerUnitHash(cfg, target, source),

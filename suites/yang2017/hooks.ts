@@ -509,8 +509,11 @@ export const yangHooks: SuiteHooks<YangTypes> = {
         maxIterations: totalIterations,
         patience: proto.patience,
         selection,
-        // Accuracy rules select on `<split>/accuracy`, which the named scorer supplies (POS).
-        namedScorer: (gold, predicted) => namedScores(scorer, SCORERS[scorer].score(gold, predicted)),
+        // An accuracy rule selects on `<split>/accuracy`, which only the named scorer supplies (POS); chunk
+        // rules read the PRF the trainer computes anyway, so no second scoring pass is made for them.
+        namedScorer: SCORERS[scorer].metrics.includes("accuracy")
+          ? (gold, predicted) => namedScores(scorer, SCORERS[scorer].score(gold, predicted))
+          : undefined,
       },
       tasks,
       SCORERS[scorer].score,
@@ -529,7 +532,7 @@ export const yangHooks: SuiteHooks<YangTypes> = {
             : { key: `test/${scoreName}`, value: e.test.f1 },
         });
       },
-      { checkpointDir: ctx.checkpointDir },
+      ctx.checkpoint,
     );
     const extra: Record<string, string | number> = {
       target_pool_sentences: tp.pool.length,

@@ -564,6 +564,7 @@ export async function trainYang(
     ? undefined
     : unitCheckpoint<Selected, YangCheckpointPart>({
       dir: options.checkpointDir,
+      minSecondsBetweenSaves: options.checkpointEverySeconds,
       unit: {
         trainer: YANG_CHECKPOINT_TRAINER,
         configHash: yangUnitHash(cfg, tasks),
