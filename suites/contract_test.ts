@@ -1,7 +1,8 @@
 /**
  * The contract every registered suite keeps (harness/run/define.ts): every claim maps to exactly one declared
  * cell, an ordered pair of cells (a Δ claim `A - B`) or `cited`; every declared cell is planned or skipped with a
- * reason under every profile and protocol; and the suite's declaration and model code match the fingerprint
+ * reason under every profile and protocol; every relative claim's pairs are declared cells and every paper a
+ * claim cites is in the paper card (its tables are named by its venue); and the suite's declaration and model code match the fingerprint
  * recorded beside its version (suites/<id>/fingerprint.json), so that a change without a version bump fails.
  *
  * @module
@@ -31,6 +32,23 @@ for (const suite of Object.values(SUITES) as DefinedSuite<SuiteTypes>[]) {
       const ids = pair ? [pair.minuend, pair.subtrahend] : [c.cell];
       if (pair && pair.minuend === pair.subtrahend) bad.push(`${c.id}: Δ of a cell with itself`);
       for (const id of ids) if (!cells.has(id)) bad.push(`${c.id} → ${id} (not declared)`);
+    }
+    assert.deepStrictEqual(bad, []);
+  });
+
+  Deno.test(`contract ${suite.id}: relative claims pair declared cells; every cited paper is in the card`, async () => {
+    const cells = new Set(suite.cells().map((c) => c.id));
+    const papers = new Set(suite.papers.map((p) => p.id));
+    const bad: string[] = [];
+    for (const s of await suite.relativeClaims()) {
+      if (!papers.has(s.paper)) bad.push(`${s.id}: paper "${s.paper}" not in the paper card`);
+      for (const p of s.pairs) {
+        if (p.a === p.b) bad.push(`${s.id}: ${p.a} compared with itself`);
+        for (const id of [p.a, p.b]) if (!cells.has(id)) bad.push(`${s.id} → ${id} (not declared)`);
+      }
+    }
+    for (const c of await suite.claims()) {
+      if (!papers.has(c.paper)) bad.push(`${c.id}: paper "${c.paper}" not in the paper card`);
     }
     assert.deepStrictEqual(bad, []);
   });

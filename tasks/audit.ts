@@ -1,6 +1,7 @@
 /**
- * `deno task audit <run-dir>`: recomputes the audit of an existing run from its results and the suite's claims,
- * rewrites audit.csv/md and prints the table.
+ * `deno task audit <run-dir> [--rows]`: recomputes the audit of an existing run from its results and the suite's
+ * numeric and relative claims, rewrites audit.csv, audit_relative.csv and audit.md, and prints the per-table
+ * summary and the path of the full audit (`--rows`: every claim's row instead).
  *
  * `deno task audit <paper-run> <clean-run> [--out DIR]`: audits both runs (one per protocol, same suite) and
  * reports the claims measured under both side by side with the gap between the protocols; `--out` writes
@@ -12,13 +13,14 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { auditTable, runMain, UsageError } from "../harness/cli.ts";
-import { readManifest } from "../harness/results/run_record.ts";
+import { auditSummaryText, readManifest } from "../harness/results/run_record.ts";
 import { PROTOCOL_GAP_COLUMNS, protocolGap, protocolGapMarkdown } from "../harness/results/protocol_gap.ts";
 import { toCsv, writeTextAtomic } from "../harness/results/store.ts";
 import { reaudit } from "../harness/run/runner.ts";
 import { getSuite } from "../suites/registry.ts";
 
-const USAGE = `usage: deno task audit <run-dir>
+const USAGE =
+  `usage: deno task audit <run-dir> [--rows]                  summary (every claim's row with --rows)
        deno task audit <run-dir> <run-dir> [--out DIR]   one paper-protocol and one clean-protocol run of a suite:
                                                          both audits side by side with the protocol gap`;
 
@@ -26,7 +28,11 @@ async function main() {
   const { positionals, values } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { out: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      out: { type: "string" },
+      rows: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -39,7 +45,11 @@ async function main() {
     if (values.out) throw new UsageError("--out applies to the comparison of two runs");
     const manifest = await readManifest(positionals[0]);
     const { audit } = await reaudit(positionals[0], getSuite(manifest.suite));
-    console.log(auditTable(audit));
+    console.log(
+      values.rows
+        ? auditTable(audit.claims)
+        : auditSummaryText(manifest, audit, join(positionals[0], "audit.md")),
+    );
     return;
   }
   const manifests = await Promise.all(positionals.map((d) => readManifest(d)));
@@ -58,7 +68,7 @@ async function main() {
   const suite = getSuite(manifests[0].suite);
   const paper = await reaudit(positionals[paperIdx], suite);
   const clean = await reaudit(positionals[cleanIdx], suite);
-  const rows = protocolGap(paper.audit, clean.audit);
+  const rows = protocolGap(paper.audit.claims, clean.audit.claims);
   const md = protocolGapMarkdown(
     rows,
     `Protocol gap of ${suite.id}: paper run ${manifests[paperIdx].run_id} (${

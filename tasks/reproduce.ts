@@ -7,8 +7,9 @@
 
 import { parseArgs } from "node:util";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
-import { auditTable, oneOf, runMain, UsageError } from "../harness/cli.ts";
-import { readManifest } from "../harness/results/run_record.ts";
+import { oneOf, runMain, UsageError } from "../harness/cli.ts";
+import { auditSummaryText, readManifest } from "../harness/results/run_record.ts";
+import { join } from "node:path";
 import { reproduce, summarizeRun } from "../harness/run/runner.ts";
 import {
   confirmQuestion,
@@ -185,8 +186,8 @@ async function main() {
     command: ["reproduce", ...Deno.args],
     unitSeconds: summary.unitSeconds,
   });
-  console.log(auditTable(result.audit));
-  console.log(`\nrun directory: ${result.runDir}`);
+  console.log(auditSummaryText(result.manifest, result.audit, join(result.runDir, "audit.md")));
+  console.log(`run directory: ${result.runDir}`);
 }
 
 /** Writes `question` to stderr and reads one line from stdin (null at end of input). */

@@ -128,6 +128,18 @@ export function parseClaims(text: string, file = "claims.csv"): Claim[] {
   return claims;
 }
 
+/**
+ * A table named with its paper, e.g. `ACL 2019 Table 3`: the venue of `paper` in the suite's paper card, or
+ * the paper id itself when the card does not list it.
+ */
+export function qualifiedTable(
+  papers: readonly { id: string; venue: string }[],
+  paper: string,
+  table: string,
+): string {
+  return `${papers.find((p) => p.id === paper)?.venue ?? paper} ${table}`;
+}
+
 /** Reads and parses a claims CSV file. @throws as {@link parseClaims}, or `Deno.errors.NotFound`. */
 export async function loadClaims(path: string | URL): Promise<Claim[]> {
   const text = await Deno.readTextFile(path);

@@ -6,6 +6,14 @@
 
 import { join } from "node:path";
 import type { AuditRow, MeasuredRow } from "./audit.ts";
+import { parseDeviation } from "./deviations.ts";
+import {
+  RELATIVE_ALPHA,
+  RELATIVE_MIN_SEEDS,
+  type RelativeAuditRow,
+  relativeCounts,
+  type RelativeSummary,
+} from "./relative.ts";
 import { sortMetricKeys } from "./metrics.ts";
 import { fmt, readJsonIfExists, runFiles, toCsv, writeJsonAtomic, writeTextAtomic } from "./store.ts";
 
@@ -166,6 +174,119 @@ export const AUDIT_COLUMNS: (keyof AuditRow)[] = [
   "protocol",
 ];
 
+/** Columns of audit_relative.csv (harness/results/relative.ts, one row per tested item). */
+export const RELATIVE_AUDIT_COLUMNS: (keyof RelativeAuditRow)[] = [
+  "statement",
+  "paper",
+  "table",
+  "relation",
+  "item",
+  "a",
+  "b",
+  "metric",
+  "n",
+  "meanA",
+  "meanB",
+  "meanDiff",
+  "p",
+  "pReverse",
+  "verdict",
+  "reason",
+  "asymmetric",
+  "ifWaived",
+];
+
+/** Everything the audit of one run says: numeric claims, relative claims item by item, and per statement. */
+export interface RunAudit {
+  claims: AuditRow[];
+  relative: RelativeAuditRow[];
+  statements: RelativeSummary[];
+}
+
+/** One table of the audit summary: verdict counts, mean |Δ| of the measured claims, relative statements. */
+export interface TableSummary {
+  table: string;
+  claims: number;
+  counts: Record<string, number>;
+  /** Mean |Δ| over the claims with a number measured (whatever their verdict); undefined when none. */
+  meanAbsDelta?: number;
+  measured: number;
+  /** The table's relative statements: `id: line`. */
+  relative: string[];
+}
+
+/** The per-table summary of an audit, tables in the order the claims first name them. */
+export function summariseAudit(audit: RunAudit): TableSummary[] {
+  const tables = new Map<string, TableSummary>();
+  const get = (t: string) => {
+    let s = tables.get(t);
+    if (!s) {
+      s = { table: t, claims: 0, counts: {}, measured: 0, relative: [] };
+      tables.set(t, s);
+    }
+    return s;
+  };
+  const sums = new Map<string, number>();
+  for (const a of audit.claims) {
+    const s = get(a.table);
+    s.claims++;
+    s.counts[a.verdict] = (s.counts[a.verdict] ?? 0) + 1;
+    if (a.n > 0 && a.delta !== undefined && Number.isFinite(a.delta)) {
+      s.measured++;
+      sums.set(a.table, (sums.get(a.table) ?? 0) + Math.abs(a.delta));
+    }
+  }
+  for (const st of audit.statements) get(st.table).relative.push(`${st.statement}: ${st.line}`);
+  for (const s of tables.values()) if (s.measured) s.meanAbsDelta = sums.get(s.table)! / s.measured;
+  return [...tables.values()];
+}
+
+const VERDICT_ORDER = ["reproduced", "not reproduced", "not comparable", "not run"];
+
+function countsText(counts: Record<string, number>): string {
+  return VERDICT_ORDER.filter((v) => counts[v]).map((v) => `${counts[v]} ${v}`).join(", ") || "–";
+}
+
+/**
+ * The summary a run prints at its end (and `deno task audit` by default): one line per table with its verdict
+ * counts and mean |Δ|, its relative statements, and the path of the full audit.
+ */
+export function auditSummaryText(manifest: Manifest, audit: RunAudit, auditPath: string): string {
+  const lines = [
+    `Audit of ${manifest.suite} run ${manifest.run_id} (${manifest.profile} profile, ${manifest.protocol} ` +
+    `protocol, ${manifest.status === "complete" ? "complete" : "incomplete"}):`,
+  ];
+  const idle: string[] = [];
+  for (const t of summariseAudit(audit)) {
+    const statements = audit.statements.filter((st) => st.table === t.table);
+    const ran = statements.filter((st) => st.counts["not run"] < st.items);
+    if (t.measured === 0 && (t.counts["not run"] ?? 0) === t.claims && ran.length === 0) {
+      idle.push(t.table);
+      continue;
+    }
+    lines.push(
+      `  ${t.table}: ${t.claims} claims: ${countsText(t.counts)}` +
+        (t.meanAbsDelta !== undefined ? `; mean |Δ| ${fmt(t.meanAbsDelta)} over ${t.measured} measured` : ""),
+    );
+    for (const st of ran) lines.push(`    relative ${st.statement}: ${st.line}`);
+    if (ran.length < statements.length) {
+      lines.push(`    (${statements.length - ran.length} more relative statements: no cell of theirs ran)`);
+    }
+  }
+  if (idle.length) {
+    lines.push(`  nothing run for ${idle.length} table${idle.length === 1 ? "" : "s"}: ${idle.join(", ")}`);
+  }
+  const rel = relativeCounts(audit.relative);
+  const relText = Object.entries(rel).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ");
+  const all = new Map<string, number>();
+  for (const a of audit.claims) all.set(a.verdict, (all.get(a.verdict) ?? 0) + 1);
+  lines.push(
+    `  total: ${audit.claims.length} claims (${countsText(Object.fromEntries(all))}); ` +
+      `${audit.relative.length} relative items${relText ? ` (${relText})` : ""}`,
+    `Full audit: ${auditPath}`,
+  );
+  return lines.join("\n");
+}
 /** manifest.json (README.md, "What a run writes"). Free-form parts are typed loosely on purpose: they are written for readers. */
 export interface Manifest {
   schema_version: number;
@@ -211,6 +332,8 @@ export interface Manifest {
     seeds: number[];
     config: Record<string, unknown>;
     deviations: string[];
+    /** The components the cell uses (harness/results/deviations.ts); absent in runs written before them. */
+    components?: string[];
   }[];
   skipped: { id: string; reason: string }[];
   /** Schema 2: the artifact cache of stage outputs and unit checkpoints (outside the run directory). */
@@ -292,10 +415,16 @@ function deviationLines(manifest: Manifest): string[] {
   return lines.length ? lines : ["- none"];
 }
 
-/** Renders audit.md: a header with the run's facts, then one table row per claim. */
-export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
+/**
+ * Renders audit.md, summary first: the run's facts, a per-table summary (verdict counts, mean |Δ| of the
+ * measured claims, relative statements), the deviations, the relative claims item by item, then one row per
+ * numeric claim.
+ */
+export function auditMarkdown(manifest: Manifest, runAudit: RunAudit): string {
+  const audit = runAudit.claims;
   const counts = new Map<string, number>();
   for (const a of audit) counts.set(a.verdict, (counts.get(a.verdict) ?? 0) + 1);
+  const smoke = manifest.profile === "smoke";
   const lines = [
     `# Audit of ${manifest.suite} (suite version ${manifest.suite_version}), run ${manifest.run_id}`,
     "",
@@ -309,11 +438,25 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
     `cell × seed units)`,
     `- verdicts: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `- tolerance: max(floor, 2·sqrt(σ_pub² + σ_meas²/n)); floors 1.0 (full data), 2.0 (fraction ≥ 0.1), 4.0 below`,
+    `- relative claims: one-sided paired t-test on per-seed differences at α = ${RELATIVE_ALPHA} ` +
+    `(≥ ${RELATIVE_MIN_SEEDS} seeds per side; gain-shrinks Holm-adjusted)` +
+    (smoke ? "; a smoke run gives no verdict: `indicative (smoke)`" : ""),
+    "",
+    "## Summary",
+    "",
+    "| table | claims | verdicts | mean \\|Δ\\| (measured) | relative statements |",
+    "| --- | ---: | --- | ---: | --- |",
+    ...summariseAudit(runAudit).map((t) =>
+      `| ${t.table} | ${t.claims} | ${countsText(t.counts)} | ${
+        t.meanAbsDelta !== undefined ? `${fmt(t.meanAbsDelta)} (${t.measured})` : "–"
+      } | ${t.relative.join("<br>") || "–"} |`
+    ),
     "",
     "## Deviations of this run from the paper's protocol",
     "",
     ...deviationLines(manifest),
     "",
+    ...relativeSection(runAudit),
     "## Claims",
     "",
     "A `best` claim (best of the paper's n runs) is compared with our best seed, any other with our mean; " +
@@ -344,9 +487,51 @@ export function auditMarkdown(manifest: Manifest, audit: AuditRow[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes audit.csv and audit.md atomically. */
-export async function writeAudit(runDir: string, manifest: Manifest, audit: AuditRow[]): Promise<void> {
+/** The relative claims of audit.md: each statement with its sentence and source, then its items. */
+function relativeSection(audit: RunAudit): string[] {
+  if (audit.statements.length === 0) return [];
+  const lines = [
+    "## Relative claims",
+    "",
+    "Each statement of the papers, tested item by item over seeds (A − B per seed, paired by seed rank). " +
+    "`asymmetric`: deviations only one side's components see, shown beside a computed verdict; " +
+    "`if deviations were waived`: the test's verdict had the sides not differed, a distance, not a verdict.",
+    "",
+  ];
+  for (const st of audit.statements) {
+    lines.push(
+      `### ${st.table}: ${st.statement} — ${st.line}`,
+      "",
+      `> ${st.text.replaceAll("\n", " ")}`,
+      "",
+      "| item | n | mean A | mean B | mean diff | p | verdict | reason | asymmetric | if deviations were waived |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+    );
+    for (const r of audit.relative.filter((x) => x.statement === st.statement)) {
+      const p = r.p === undefined ? "–" : r.p < 0.001 ? r.p.toExponential(1) : r.p.toFixed(3);
+      const cell = (x: string) => x.replaceAll("|", "/");
+      lines.push(
+        `| ${cell(r.item)} | ${r.n} | ${fmt(r.meanA)} | ${fmt(r.meanB)} | ${fmt(r.meanDiff)} | ${p} | ` +
+          `${r.verdict} | ${cell(r.reason)} | ${
+            cell(r.asymmetric.map((d) => parseDeviation(d).component).join(", "))
+          } | ${cell(r.ifWaived ?? "")} |`,
+      );
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+/** Writes audit.csv, audit_relative.csv and audit.md atomically. */
+export async function writeAudit(runDir: string, manifest: Manifest, audit: RunAudit): Promise<void> {
   const f = runFiles(runDir);
-  await writeTextAtomic(f.auditCsv, toCsv(audit as unknown as Record<string, unknown>[], AUDIT_COLUMNS));
+  await writeTextAtomic(
+    f.auditCsv,
+    toCsv(audit.claims as unknown as Record<string, unknown>[], AUDIT_COLUMNS),
+  );
+  await writeTextAtomic(
+    f.auditRelativeCsv,
+    toCsv(audit.relative as unknown as Record<string, unknown>[], RELATIVE_AUDIT_COLUMNS),
+  );
   await writeTextAtomic(f.auditMd, auditMarkdown(manifest, audit));
 }

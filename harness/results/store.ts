@@ -58,6 +58,7 @@ export function runFiles(runDir: string) {
     resultsCsv: join(runDir, "results.csv"),
     resultsJson: join(runDir, "results.json"),
     auditCsv: join(runDir, "audit.csv"),
+    auditRelativeCsv: join(runDir, "audit_relative.csv"),
     auditMd: join(runDir, "audit.md"),
   };
 }

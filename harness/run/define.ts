@@ -21,6 +21,13 @@ import { artifactKey, defaultArtifactsDir, ensureArtifact, type StageArtifact } 
 import type { ModelShape } from "../bench/shapes.ts";
 import { didYouMean } from "../did_you_mean.ts";
 import { type Claim, loadClaims } from "../results/claims.ts";
+import {
+  deviation,
+  type DeviationComponent,
+  isTagged,
+  TARGET_ONLY_COMPONENTS,
+} from "../results/deviations.ts";
+import { loadRelativeClaims, type RelativeStatement } from "../results/relative.ts";
 import { cellSeeds } from "./seeds.ts";
 import { drawFigures } from "./figures.ts";
 import {
@@ -46,7 +53,10 @@ export interface PaperCard {
   citation: string;
   /** The authors' released code, e.g. `github:kimiyoung/transfer`. */
   code?: string;
-  /** Where each paper of the suite's claims is (pages of tables the claims cite). */
+  /**
+   * Every paper the claims cite, by the id of their `paper` column, with the venue and year that qualifies its
+   * tables in the audit and `list` (`venue: "ACL 2019"` → "ACL 2019 Table 3").
+   */
   papers: { id: string; venue: string }[];
 }
 
@@ -108,7 +118,8 @@ export interface ProfileDecl<S, P> {
   seeds?: number | ((cell: DeclaredCell<S>, protocol: ProtocolName) => number);
   /** Default of every budget knob in this profile; `null` = unlimited (e.g. a full pass). */
   budget: Record<string, number | null>;
-  /** Deviations this profile itself is, besides the smoke profile's own (added by the engine). */
+  /** Deviations this profile itself is, besides the smoke profile's own (added by the engine); each tagged
+   * with its component (`deviation("budget", …)`, harness/results/deviations.ts). */
   deviations?: string[];
   settings: P;
 }
@@ -121,6 +132,8 @@ export interface BudgetKnob {
   unlimited?: string;
   /** What a smaller value costs the comparison, appended to the deviation. */
   effect?: string;
+  /** The component an override touches (harness/results/deviations.ts); default `budget`. */
+  component?: DeviationComponent;
 }
 
 /**
@@ -253,6 +266,8 @@ export interface SuiteDeclaration<T extends SuiteTypes> {
   paper: PaperCard;
   /** The suite's claims.csv. */
   claims: URL;
+  /** The suite's relative_claims.csv: the papers' directional statements (harness/results/relative.ts). */
+  relativeClaims?: URL;
   /** The datasets (targets, sources, tasks) by the key cells use. */
   datasets: Record<string, T["dataset"]>;
   /** Model variants by key; a variant names the one it extends and overrides some of its fields. */
@@ -288,8 +303,16 @@ export interface SuiteHooks<T extends SuiteTypes> {
   skipReason?(cell: DeclaredCell<T["settings"]>, ctx: SuiteContext<T>): string | undefined;
   /** The planned cell's configuration, written to the manifest and read back by `trainCell`. */
   cellConfig(cell: DeclaredCell<T["settings"]>, ctx: SuiteContext<T>): T["config"];
-  /** How the cell departs from the paper's protocol (missing resources, substitutions). */
+  /**
+   * How the cell departs from the paper's protocol (missing resources, substitutions), each deviation tagged
+   * with the component it touches (`deviation("source embeddings", …)`, harness/results/deviations.ts).
+   */
   cellDeviations(cell: DeclaredCell<T["settings"]>, ctx: SuiteContext<T>): string[];
+  /**
+   * The components the cell uses (a relative claim compares two cells' deviations only where both use the
+   * component); default every component but the source side's.
+   */
+  cellComponents?(cell: DeclaredCell<T["settings"]>, ctx: SuiteContext<T>): readonly DeviationComponent[];
   /** Keys (into `datasets`) of the datasets the planned cell reads; their files are hashed into the manifest. */
   cellDatasets(config: T["config"]): string[];
   /** The stage outputs the planned cell needs, by stage id (see {@link StageDecl}); default none. */
@@ -452,8 +475,29 @@ export function budgetDeviation(
 ): string | undefined {
   if (value === dflt) return undefined;
   const was = dflt === null ? (knob.unlimited ?? "no cap") : String(dflt);
-  return `budget ${name} = ${value} (${knob.description}) instead of the ${profile} profile's ${was}` +
-    (knob.effect ? `: ${knob.effect}` : "");
+  return deviation(
+    knob.component ?? "budget",
+    `budget ${name} = ${value} (${knob.description}) instead of the ${profile} profile's ${was}` +
+      (knob.effect ? `: ${knob.effect}` : ""),
+  );
+}
+
+/**
+ * Checks that every deviation is tagged with its component (harness/results/deviations.ts).
+ *
+ * @param where Who declared them, for the error (`cell "t3/es/base/k=10"`).
+ * @throws {Error} naming the deviation that carries no known `[component]` tag.
+ */
+export function tagged(deviations: string[], where: string): string[] {
+  for (const d of deviations) {
+    if (!isTagged(d)) {
+      throw new Error(
+        `Deviation of ${where} is not tagged with its component ("[component] text", ` +
+          `harness/results/deviations.ts): "${d}"`,
+      );
+    }
+  }
+  return deviations;
 }
 
 /** sha256 of test predictions as the run records them: one tag per line, a blank line after each sentence. */
@@ -557,7 +601,8 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
         experiment: c.experiments[0],
         seeds: cellSeeds(decl.id, `${opts.protocol}/${c.id}`, n),
         config: { ...decl.hooks.cellConfig(c, ctx), experiments: c.experiments },
-        deviations: decl.hooks.cellDeviations(c, ctx),
+        deviations: tagged(decl.hooks.cellDeviations(c, ctx), `cell "${c.id}"`),
+        components: [...(decl.hooks.cellComponents?.(c, ctx) ?? TARGET_ONLY_COMPONENTS)],
       });
     }
     const configs = planned.map((c) => c.config as C);
@@ -608,9 +653,13 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     }
     const experiments = new Set(planned.flatMap((c) => c.config.experiments as string[]));
     const deviations: string[] = [];
-    if (opts.profile === "smoke") deviations.push(`smoke profile: ${profile.description}`);
-    deviations.push(...(profile.deviations ?? []));
-    if (opts.seeds !== undefined) deviations.push(`seeds per cell overridden to ${opts.seeds}`);
+    if (opts.profile === "smoke") {
+      deviations.push(deviation("budget", `smoke profile: ${profile.description}`));
+    }
+    deviations.push(...tagged(profile.deviations ?? [], `profile "${opts.profile}"`));
+    if (opts.seeds !== undefined) {
+      deviations.push(deviation("seeds", `seeds per cell overridden to ${opts.seeds}`));
+    }
     for (const [k, v] of Object.entries(opts.budget ?? {})) {
       const d = budgetDeviation(k, decl.budget[k], v, profile.budget[k] ?? null, opts.profile);
       if (d) deviations.push(d);
@@ -685,6 +734,9 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     title: decl.paper.title,
     citation: decl.paper.citation,
     claims: (): Promise<Claim[]> => loadClaims(decl.claims),
+    relativeClaims: (): Promise<RelativeStatement[]> =>
+      decl.relativeClaims ? loadRelativeClaims(decl.relativeClaims) : Promise.resolve([]),
+    papers: decl.paper.papers,
     plan,
     runCell,
     budgetKnobs: Object.fromEntries(Object.entries(decl.budget).map(([k, v]) => [k, v.description])),

@@ -91,7 +91,7 @@ function toy(over: Partial<SuiteDeclaration<ToyTypes>> = {}): SuiteDeclaration<T
         epochs: ctx.budget.epochs ?? 99,
         layers: ctx.variants[c.settings.variant].layers,
       }),
-      cellDeviations: (_c, ctx) => (ctx.available.vectors ? [] : ["no vectors: random"]),
+      cellDeviations: (_c, ctx) => (ctx.available.vectors ? [] : ["[target embeddings] no vectors: random"]),
       cellDatasets: () => [],
       trainCell: (cfg, seed) =>
         Promise.resolve({
@@ -183,7 +183,7 @@ Deno.test("parseBudget / resolveBudget / budgetDeviation: knob=N, unknown knobs 
       null,
       "paper",
     ),
-    "budget epochs = 3 (epochs) instead of the paper profile's a full pass: fewer updates",
+    "[budget] budget epochs = 3 (epochs) instead of the paper profile's a full pass: fewer updates",
   );
 });
 
@@ -209,7 +209,11 @@ Deno.test("defineSuite plan: blocker, then the suite's reason, then profile and 
     experiments: ["table1", "figure1"],
   });
   assert.equal(plan.cells[1].config.layers, 1, "b extends a");
-  assert.deepStrictEqual(a1.deviations, ["no vectors: random"]);
+  assert.deepStrictEqual(a1.deviations, ["[target embeddings] no vectors: random"]);
+  assert.ok(
+    a1.components!.includes("target data") && !a1.components!.includes("source data"),
+    "default: target side",
+  );
   assert.equal(a1.experiment, "table1");
   assert.deepStrictEqual(plan.protocolDetails.budget, { epochs: "until convergence" });
   assert.deepStrictEqual(plan.protocolDetails.experiment_notes, { figure1: ["read off the figure"] });
@@ -228,10 +232,18 @@ Deno.test("defineSuite plan: blocker, then the suite's reason, then profile and 
   assert.equal(smoke.skipped.find((s) => s.id === "t/a/1")!.reason, "excluded by --only");
   assert.equal(smoke.skipped.find((s) => s.id === "t/a/2")!.reason, "empty subset");
   assert.deepStrictEqual(smoke.deviations, [
-    "smoke profile: two cells",
-    "seeds per cell overridden to 2",
-    "budget epochs = 1 (epochs per cell) instead of the smoke profile's 2: fewer updates",
+    "[budget] smoke profile: two cells",
+    "[seeds] seeds per cell overridden to 2",
+    "[budget] budget epochs = 1 (epochs per cell) instead of the smoke profile's 2: fewer updates",
   ]);
+  // a deviation without its component tag is refused at planning time
+  const untagged = defineSuite(toy({
+    hooks: { ...toy().hooks, cellDeviations: () => ["no vectors"] },
+  }));
+  await assert.rejects(
+    () => untagged.plan({ profile: "paper", protocol: "paper", dataDir: "", verifyData: false }),
+    /Deviation of cell "t\/a\/1" is not tagged with its component/,
+  );
   await assert.rejects(
     () => suite.plan({ profile: "paper", protocol: "paper", dataDir: "", budget: { iterations: 5 } }),
     /Unknown budget knob "iterations" for toy/,

@@ -8,7 +8,7 @@
  * The declaration hash covers what a run would do, not how the code is written: the plan of every profile under
  * every protocol (cells, their seeds, configurations and deviations, skipped cells and reasons, run deviations,
  * protocol details) with no data directory, the budget knobs, resources, experiments' titles, sources and notes,
- * the variants, the figures, the reference-run declaration and the claims file's bytes.
+ * the variants, the figures, the reference-run declaration and the bytes of the claims and relative claims files.
  *
  * @module
  */
@@ -58,6 +58,13 @@ export async function declarationSha256<T extends SuiteTypes>(suite: DefinedSuit
     id: d.id,
     paper: d.paper,
     claims_sha256: createHash("sha256").update(claims).digest("hex"),
+    ...(d.relativeClaims
+      ? {
+        relative_claims_sha256: createHash("sha256").update(await Deno.readFile(d.relativeClaims)).digest(
+          "hex",
+        ),
+      }
+      : {}),
     datasets: d.datasets,
     variants: d.variants,
     experiments: d.experiments.map((e) => ({ id: e.id, title: e.title, source: e.source, notes: e.notes })),

@@ -10,13 +10,17 @@ import { basename, join, resolve } from "node:path";
 import { type BackendName, initBackend } from "../../runtime/backend.ts";
 import { describeBlas } from "../../runtime/kernels/blas.ts";
 import { recurrenceImpl } from "../../runtime/kernels/host_rnn.ts";
-import { auditClaims, type AuditRow } from "../results/audit.ts";
+import { auditClaims, type MeasuredRow } from "../results/audit.ts";
+import { qualifiedTable } from "../results/claims.ts";
+import { retag } from "../results/deviations.ts";
+import { auditRelative, summariseRelative } from "../results/relative.ts";
 import {
   type Manifest,
   measuredRows,
   readManifest,
   readResults,
   type ResultRow,
+  type RunAudit,
   SCHEMA_VERSION,
   writeAudit,
   writeResults,
@@ -67,7 +71,7 @@ export interface ReproduceResult {
   runDir: string;
   manifest: Manifest;
   rows: ResultRow[];
-  audit: AuditRow[];
+  audit: RunAudit;
 }
 
 /**
@@ -179,7 +183,6 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       );
     }
   }
-  const claims = await suite.claims();
   const runId = previous?.run_id ?? freshRunId;
   const artifactsDir = resolve(opts.artifactsDir ?? previous?.artifacts_dir ?? defaultArtifactsDir());
   /** A unit's checkpoint folder in the artifact cache: the same on --resume (the run id is kept). */
@@ -233,6 +236,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       seeds: c.seeds,
       config: c.config,
       deviations: c.deviations,
+      components: c.components,
     })),
     skipped: plan.skipped,
     artifacts_dir: artifactsDir,
@@ -296,11 +300,62 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   await writeResults(runDir, rows);
 
   const notRun = new Map(plan.skipped.map((s) => [s.id, s.reason]));
-  const audit = auditClaims(claims, measuredRows(rows), notRun);
   manifest.status = "complete";
   await saveManifest();
+  const audit = await auditRun(suite, manifest, measuredRows(rows), notRun);
   await writeAudit(runDir, manifest, audit);
   return { runDir, manifest, rows, audit };
+}
+
+/**
+ * The audit of one run: every numeric claim (harness/results/audit.ts) and every relative claim
+ * (harness/results/relative.ts), each row's table qualified by its paper ("ACL 2019 Table 3"). The components
+ * each cell uses come from the manifest; a run written before components were recorded gets them, and its
+ * untagged deviations their tags, from the suite's current plan of the same profile and protocol (a deviation
+ * whose text the suite no longer plans stays `unspecified`).
+ */
+export async function auditRun(
+  suite: SuiteDefinition,
+  manifest: Manifest,
+  rows: MeasuredRow[],
+  notRun: Map<string, string>,
+): Promise<RunAudit> {
+  const [claims, statements] = await Promise.all([suite.claims(), suite.relativeClaims()]);
+  const components = new Map<string, readonly string[]>();
+  for (const c of manifest.cells) if (c.components) components.set(c.id, c.components);
+  if (
+    manifest.cells.some((c) => !c.components) ||
+    rows.some((r) => r.deviations.some((d) => !d.startsWith("[")))
+  ) {
+    const plan = await suite.plan({
+      profile: manifest.profile as ProfileName,
+      protocol: manifest.protocol as ProtocolName,
+      dataDir: "",
+      verifyData: false,
+    }).catch(() => undefined);
+    if (plan) {
+      const cellDevs = new Map(plan.cells.map((c) => [c.id, c.deviations]));
+      for (const c of plan.cells) {
+        if (!components.has(c.id) && c.components) components.set(c.id, c.components);
+      }
+      rows = rows.map((r) => ({
+        ...r,
+        deviations: retag(r.deviations, [...plan.deviations, ...(cellDevs.get(r.cell) ?? [])]),
+      }));
+    }
+  }
+  const venue = <R extends { paper: string; table: string }>(r: R): R => ({
+    ...r,
+    table: qualifiedTable(suite.papers, r.paper, r.table),
+  });
+  const claimRows = auditClaims(claims, rows, notRun).map(venue);
+  const relative = auditRelative(statements, rows, {
+    smoke: manifest.profile === "smoke",
+    components,
+    notRunReasons: notRun,
+  }).map(venue);
+  const summaries = summariseRelative(statements, relative).map(venue);
+  return { claims: claimRows, relative, statements: summaries };
 }
 
 /**
@@ -425,13 +480,12 @@ function toRow(
 export async function reaudit(
   runDir: string,
   suite: SuiteDefinition,
-): Promise<{ manifest: Manifest; audit: AuditRow[] }> {
+): Promise<{ manifest: Manifest; audit: RunAudit }> {
   const manifest = await readManifest(runDir);
   if (manifest.suite !== suite.id) {
     throw new RunError(`Cannot audit "${runDir}" as suite "${suite.id}": it is a run of "${manifest.suite}"`);
   }
   const rows = await readResults(runDir);
-  const claims = await suite.claims();
   const notRun = new Map(manifest.skipped.map((s) => [s.id, s.reason]));
   if (manifest.status !== "complete") {
     const done = new Set(rows.map((r) => r.cell));
@@ -445,7 +499,7 @@ export async function reaudit(
       }
     }
   }
-  const audit = auditClaims(claims, measuredRows(rows), notRun);
+  const audit = await auditRun(suite, manifest, measuredRows(rows), notRun);
   await writeAudit(runDir, manifest, audit);
   return { manifest, audit };
 }

@@ -6,6 +6,7 @@ async function rejectsWith(f: () => Promise<unknown>, cls: new (...a: any[]) => 
 }
 import { join } from "node:path";
 import { existsSync } from "node:fs";
+import { parseRelativeClaims } from "../results/relative.ts";
 import { parseClaims } from "../results/claims.ts";
 import { readManifest, readResults } from "../results/run_record.ts";
 import { claimRunDir, reaudit, reproduce, RunError } from "./runner.ts";
@@ -27,6 +28,12 @@ function toySuite(
     title: "toy",
     citation: "nobody",
     claims: () => Promise.resolve(parseClaims(CLAIMS)),
+    relativeClaims: () =>
+      Promise.resolve(parseRelativeClaims(
+        "id,paper,table,relation,a,b,over,along,metric,floor,text,source\n" +
+          "a>b,toy,T1,>,cell-a,cell-b,,,test/f1,,A beats B,p.1\n",
+      )),
+    papers: [{ id: "toy", venue: "Toy 2020" }],
     plan: () =>
       Promise.resolve({
         cells: ["cell-a", "cell-b"].map((id): PlannedCell => ({
@@ -87,8 +94,8 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
   assert.deepStrictEqual((await readManifest(out)).status, "running");
   // An interrupted run can be audited as it stands: the unfinished cell says why it has no number.
   const partial = await reaudit(out, toySuite({ calls: [] }));
-  assert.deepStrictEqual(partial.audit.map((a) => a.verdict), ["reproduced", "not run", "not run"]);
-  assert.match(partial.audit[1].reason, /run stopped before this cell \(2 of 4 .*--resume/);
+  assert.deepStrictEqual(partial.audit.claims.map((a) => a.verdict), ["reproduced", "not run", "not run"]);
+  assert.match(partial.audit.claims[1].reason, /run stopped before this cell \(2 of 4 .*--resume/);
   assert.match(await Deno.readTextFile(join(out, "audit.md")), /run status: \*\*incomplete\*\* \(2 of 4/);
 
   const calls2: string[] = [];
@@ -99,9 +106,20 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
   assert.deepStrictEqual(manifest.status, "complete");
   assert.deepStrictEqual(manifest.resumed_at.length, 1);
   assert.deepStrictEqual(manifest.timings.units_done, 4);
-  assert.deepStrictEqual(res.audit.map((a) => a.verdict), ["reproduced", "not reproduced", "not run"]);
-  assert.deepStrictEqual(res.audit[2].reason, "needs a resource that is missing");
-  for (const f of ["manifest.json", "results.csv", "results.json", "audit.csv", "audit.md"]) {
+  assert.deepStrictEqual(res.audit.claims.map((a) => a.verdict), ["reproduced", "not reproduced", "not run"]);
+  assert.deepStrictEqual(res.audit.claims[2].reason, "needs a resource that is missing");
+  // the relative claim: a smoke run gives no verdict; tables named with their paper
+  assert.deepStrictEqual(res.audit.relative.map((r) => [r.table, r.verdict]), [[
+    "Toy 2020 T1",
+    "indicative (smoke)",
+  ]]);
+  assert.deepStrictEqual(res.audit.claims[0].table, "Toy 2020 T1");
+  const md = await Deno.readTextFile(join(out, "audit.md"));
+  assert.ok(md.indexOf("## Summary") < md.indexOf("## Claims"), "audit.md opens with its summary");
+  assert.match(md, /\| Toy 2020 T1 \| 3 \| 1 reproduced, 1 not reproduced, 1 not run \|/);
+  for (
+    const f of ["manifest.json", "results.csv", "results.json", "audit.csv", "audit_relative.csv", "audit.md"]
+  ) {
     assert.ok((await Deno.stat(join(out, f))).isFile, f);
   }
   const csv = await Deno.readTextFile(join(out, "results.csv"));
@@ -125,7 +143,7 @@ Deno.test("resume refuses a run of another profile; reaudit recomputes the audit
   );
   await Deno.remove(join(out, "audit.csv"));
   const { audit } = await reaudit(out, suite);
-  assert.deepStrictEqual(audit.map((a) => a.verdict), ["not comparable", "not comparable", "not run"]);
+  assert.deepStrictEqual(audit.claims.map((a) => a.verdict), ["not comparable", "not comparable", "not run"]);
   assert.ok((await Deno.stat(join(out, "audit.csv"))).isFile);
   await Deno.remove(dir, { recursive: true });
 });

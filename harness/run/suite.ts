@@ -8,6 +8,7 @@
  */
 
 import type { Claim } from "../results/claims.ts";
+import type { RelativeStatement } from "../results/relative.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import type { ProgressUnit } from "../results/run_record.ts";
 
@@ -33,8 +34,13 @@ export interface PlannedCell {
   seeds: number[];
   /** Free-form, JSON-serialisable description written to the manifest (datasets, model, sizes, epochs…). */
   config: Record<string, unknown>;
-  /** Ways this cell departs from the paper's protocol; any entry makes its claims `not comparable`. */
+  /**
+   * Ways this cell departs from the paper's protocol, each `[component] text` (harness/results/deviations.ts);
+   * any entry makes its numeric claims `not comparable`.
+   */
   deviations: string[];
+  /** The components the cell uses (a relative claim compares deviations of components both sides use). */
+  components?: string[];
 }
 
 /** A claim's cell that the profile cannot or does not run, with the reason shown in the audit. */
@@ -172,6 +178,10 @@ export interface SuiteDefinition {
   citation: string;
   /** The paper's published numbers. */
   claims(): Promise<Claim[]>;
+  /** The papers' directional statements (relative_claims.csv; none when the suite declares none). */
+  relativeClaims(): Promise<RelativeStatement[]>;
+  /** The papers the claims cite: id (the claims' `paper` column) and venue (`ACL 2019`). */
+  papers: { id: string; venue: string }[];
   /** Plans a run without training anything (also used by `validate` and `list`). */
   plan(opts: PlanOptions): Promise<RunPlan>;
   /** Trains and evaluates one cell with one seed. */

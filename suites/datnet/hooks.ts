@@ -28,6 +28,7 @@ import {
 import type { CellProgress } from "../../harness/run/suite.ts";
 import { HYPER, variantModel } from "./model.ts";
 import type { CellConfig, DatnetTypes, TargetKey, TargetSubset } from "./suite.ts";
+import { deviation, DEVIATION_COMPONENTS, TARGET_ONLY_COMPONENTS } from "../../harness/results/deviations.ts";
 import { datnetWorkload } from "./workload.ts";
 
 /** Word lookup policy for every language (recorded in the manifest). GloVe 6B is lower-case only. */
@@ -205,10 +206,18 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
     const language = ctx.datasets[c.settings.target].language;
     const transfer = ctx.variants[c.settings.variant].transfer !== "none";
     const d: string[] = [];
-    if (language === "en" || transfer) d.push(DEVIATION_GLOVE);
-    if (language === "es" || language === "nl") d.push(deviationNoVectors(language));
+    // English GloVe is the target's table for an English target, and only the source's for a Spanish or Dutch one.
+    if (language === "en") d.push(deviation("target embeddings", DEVIATION_GLOVE));
+    else if (transfer) d.push(deviation("source embeddings", DEVIATION_GLOVE));
+    if (language === "es" || language === "nl") {
+      d.push(deviation("target embeddings", deviationNoVectors(language)));
+    }
     return d;
   },
+
+  /** A transfer variant reads CoNLL-2003 and its embeddings (the source side); Base and + AT do not. */
+  cellComponents: (c, ctx) =>
+    ctx.variants[c.settings.variant].transfer !== "none" ? DEVIATION_COMPONENTS : TARGET_ONLY_COMPONENTS,
 
   cellDatasets: (cfg) => [cfg.targetKey, ...(cfg.source ? [SOURCE_KEY] : [])],
 

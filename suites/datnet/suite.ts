@@ -33,7 +33,7 @@ import { DATNET_BENCH_SHAPES } from "./bench.ts";
 export type { Variant };
 
 /** Bumped whenever the declaration or the model code changes (suites/datnet/fingerprint.json). */
-export const VERSION = "0.4.0";
+export const VERSION = "0.5.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets (§4.1).
@@ -578,9 +578,10 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
       "Zhou, Zhang, Jin, Peng, Xiao, Cao. Dual Adversarial Neural Transfer for Low-Resource Named Entity " +
       "Recognition. ACL 2019, pp. 3461–3471; extended in IEEE TPAMI",
     code: "github:26hzhang/DATNet (utils/data_cvrt.py @ cb87ae1), github:joeyzhouty/DATnet",
-    papers: [{ id: "zhou2019-acl", venue: "ACL 2019" }, { id: "zhou2019-tpami", venue: "IEEE TPAMI" }],
+    papers: [{ id: "zhou2019-acl", venue: "ACL 2019" }, { id: "zhou-tpami", venue: "TPAMI 2021" }],
   },
   claims: new URL("./claims.csv", import.meta.url),
+  relativeClaims: new URL("./relative_claims.csv", import.meta.url),
   datasets: TARGETS,
   variants: VARIANT_DECLS,
   experiments: EXPERIMENTS,
@@ -591,10 +592,12 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
     source_batches: {
       description: "source (CoNLL-2003) batches per epoch for transfer models",
       unlimited: "a full pass over CoNLL-2003",
+      component: "source data",
     },
     eval_every: {
       description: "evaluate dev/test every n-th epoch (and after the last)",
       effect: "checkpoint selection sees fewer candidates",
+      component: "evaluation",
     },
   },
   resources: [

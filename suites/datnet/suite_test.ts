@@ -3,7 +3,7 @@ import { datnetSuite, EXPERIMENTS, PROTOCOLS, SMOKE_CELLS, VARIANT_DECLS } from 
 import { targetSubset } from "./hooks.ts";
 import { variantModel } from "./model.ts";
 import { expandCells } from "../../harness/run/define.ts";
-import { LIST_COLUMNS, listRows } from "../../tasks/list.ts";
+import { LIST_COLUMNS, LIST_RELATIVE_COLUMNS, listRelativeRows, listRows } from "../../tasks/list.ts";
 import type { Sentence } from "../../models/types.ts";
 
 const planOf = (profile: "smoke" | "paper" | "nightly", protocol: "paper" | "clean" = "paper") =>
@@ -32,7 +32,7 @@ Deno.test("smoke plan covers every model variant, both targets and every sweep k
     for (const knob of ["alpha", "gamma", "epsWordTarget"]) {
       assert.ok(plan.cells.some((c) => c.config[knob] !== undefined), knob);
     }
-    assert.ok(plan.deviations.some((d) => d.startsWith("smoke profile")));
+    assert.ok(plan.deviations.some((d) => d.startsWith("[budget] smoke profile")));
     assert.ok(plan.cells.every((c) => c.seeds.length === 1 && c.config.epochs === 10));
   }
 });
@@ -118,7 +118,7 @@ Deno.test("budget overrides reach every cell and are recorded as run deviations;
     assert.deepStrictEqual([c.config.epochs, c.config.sourceBatchesPerEpoch, c.config.evalEvery], [7, 30, 5]);
   }
   assert.equal(plan.deviations.length, 3);
-  assert.ok(plan.deviations.some((d) => d.startsWith("budget eval_every = 5")));
+  assert.ok(plan.deviations.some((d) => d.startsWith("[evaluation] budget eval_every = 5")));
   assert.ok(
     plan.deviations.some((d) => d.includes("instead of the paper profile's a full pass over CoNLL-2003")),
   );
@@ -178,13 +178,27 @@ Deno.test("list --format csv rows: one per claim with the documented columns and
     "value",
     "std",
     "n",
+    "cell",
     "status",
   ]);
   for (const r of rows) assert.equal(r.length, LIST_COLUMNS.length);
-  assert.ok(!rows.some((r) => r[9].includes("no cell planned")), "every claim has a declared cell");
+  assert.ok(!rows.some((r) => r[10].includes("no cell planned")), "every claim has a declared cell");
   const row = rows.find((r) =>
     r[3] === "DATNet-F" && r[4].includes("Spanish") && r[4].includes("/ 10 sentences")
   )!;
+  assert.equal(row[2], "ACL 2019 Table 3");
   assert.equal(row[6], "44.52");
-  assert.equal(row[9], "planned (paper profile, cell t3/es/datnet-f/k=10)");
+  assert.equal(row[9], "t3/es/datnet-f/k=10");
+  assert.equal(row[10], "planned (paper profile)");
+  assert.ok(rows.some((r) => r[2] === "TPAMI 2021 Table 6"), "TPAMI tables are named with their paper");
+});
+
+Deno.test("list --relative: every statement with its pairs and how many the profile plans", async () => {
+  const rows = await listRelativeRows("datnet", "nightly", "paper");
+  assert.deepStrictEqual(rows.length, (await datnetSuite.relativeClaims()).length);
+  for (const r of rows) assert.equal(r.length, LIST_RELATIVE_COLUMNS.length);
+  const t3 = rows.find((r) => r[1] === "acl-t3/datnet-f>base")!;
+  assert.equal(t3[3], "ACL 2019 Table 3");
+  assert.match(t3[6], /^t3\/es\/datnet-f\/k=10 > t3\/es\/base\/k=10; /);
+  assert.equal(t3[7], "12", "the nightly profile plans Table 3's DATNet-F and Base cells on both targets");
 });

@@ -39,6 +39,7 @@ import {
 import { LABEL_MAPS, LOOKUPS, NON_ENGLISH_WORD_DIM } from "./model.ts";
 import type { CellConfig, PoolRule, TaskKey, TaskSpec, YangTypes } from "./suite.ts";
 import { yangWorkload } from "./workload.ts";
+import { deviation, DEVIATION_COMPONENTS, TARGET_ONLY_COMPONENTS } from "../../harness/results/deviations.ts";
 
 type Ctx = SuiteContext<YangTypes>;
 
@@ -353,21 +354,34 @@ export const yangHooks: SuiteHooks<YangTypes> = {
   cellDeviations(c, ctx) {
     const tasks = [c.settings.target, ...c.settings.sources];
     const d = new Set<string>();
-    if (!ctx.available.senna && tasks.some((t) => ctx.datasets[t].language === "en")) d.add(DEVIATION_GLOVE);
+    // Each deviation is tagged with the side of the task it touches: the target's, or only the sources'.
+    const side = (t: TaskKey) => (t === c.settings.target ? "target" as const : "source" as const);
+    const english = tasks.filter((t) => ctx.datasets[t].language === "en");
+    if (!ctx.available.senna && english.length) {
+      d.add(
+        deviation(
+          english.includes(c.settings.target) ? "target embeddings" : "source embeddings",
+          DEVIATION_GLOVE,
+        ),
+      );
+    }
     for (const t of tasks) {
       const spec = ctx.datasets[t];
-      for (const x of spec.deviations) d.add(x);
+      for (const x of spec.deviations) d.add(deviation(`${side(t)} data`, x));
       if (spec.language !== "en" && !ctx.available[`polyglot-${spec.language}`]) {
-        d.add(deviationNoPolyglot(spec.title));
+        d.add(deviation(`${side(t)} embeddings`, deviationNoPolyglot(spec.title)));
       }
       if (t === "conll03") {
-        if (!ctx.available.gazetteer) d.add(DEVIATION_GAZETTEER);
-        else if (t !== c.settings.target) d.add(DEVIATION_GAZETTEER_SOURCE);
+        if (!ctx.available.gazetteer) d.add(deviation(`${side(t)} data`, DEVIATION_GAZETTEER));
+        else if (t !== c.settings.target) d.add(deviation("source data", DEVIATION_GAZETTEER_SOURCE));
       }
     }
-    if (c.experiments.includes("table3")) d.add(DEVIATION_TABLE3);
+    if (c.experiments.includes("table3")) d.add(deviation("model", DEVIATION_TABLE3));
     return [...d];
   },
+
+  /** A transfer cell trains on source tasks too (their data and embeddings); a no-transfer cell does not. */
+  cellComponents: (c) => (c.settings.sources.length ? DEVIATION_COMPONENTS : TARGET_ONLY_COMPONENTS),
 
   cellDatasets: (cfg) => [cfg.target, ...cfg.sources],
 

@@ -69,21 +69,21 @@ Deno.test({
     assert.equal(zeroShot.extra?.target_train_sentences, 0);
 
     const claims = await yang2017Suite.claims();
-    assert.equal(res.audit.length, claims.length);
+    assert.equal(res.audit.claims.length, claims.length);
     const ran = (cell: string): boolean => {
       const pair = parseDeltaCell(cell);
       return pair ? ran(pair.minuend) && ran(pair.subtrahend) : SMOKE_CELLS.includes(cell);
     };
     const smokeClaims = claims.filter((c) => ran(c.cell)).length;
     assert.ok(smokeClaims >= 7);
-    assert.equal(res.audit.filter((a) => a.verdict === "not comparable").length, smokeClaims);
-    assert.equal(res.audit.filter((a) => a.verdict === "not run").length, claims.length - smokeClaims);
+    assert.equal(res.audit.claims.filter((a) => a.verdict === "not comparable").length, smokeClaims);
+    assert.equal(res.audit.claims.filter((a) => a.verdict === "not run").length, claims.length - smokeClaims);
     assert.ok(
-      !res.audit.some((a) => a.verdict === "reproduced"),
+      !res.audit.claims.some((a) => a.verdict === "reproduced"),
       "a smoke run is never audited as reproduced",
     );
-    assert.ok(res.audit.some((a) => a.verdict === "not run" && a.reason.includes("Genia")));
-    assert.ok(res.audit.some((a) => parseDeltaCell(a.cell) && a.reason.startsWith("Δ of two cells")));
+    assert.ok(res.audit.claims.some((a) => a.verdict === "not run" && a.reason.includes("Genia")));
+    assert.ok(res.audit.claims.some((a) => parseDeltaCell(a.cell) && a.reason.startsWith("Δ of two cells")));
 
     const [svgPath] = await yang2017Suite.drawFigures!(out);
     const svg = await Deno.readTextFile(svgPath);

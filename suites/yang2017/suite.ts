@@ -19,6 +19,7 @@
  */
 
 import { DELTA_CELL_SEPARATOR, parseDeltaCell } from "../../harness/results/audit.ts";
+import { deviation } from "../../harness/results/deviations.ts";
 import {
   type CellDecl,
   type DatasetDecl,
@@ -37,7 +38,7 @@ import { YANG_TRAIN_DEFAULTS, type YangEvaluationSchedule } from "./train.ts";
 import { yangHooks } from "./hooks.ts";
 
 /** Bumped whenever the declaration or the model code changes (suites/yang2017/fingerprint.json). */
-export const VERSION = "0.3.0";
+export const VERSION = "0.4.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tasks (§4.1, Table 1).
@@ -522,7 +523,10 @@ export const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, YangProfile
     budget: { epochs: 100, iterations: 6000, eval_every: null },
     settings: { evaluation: RELEASED_EVALUATION },
     deviations: [
-      `nightly profile: ≤ 6000 iterations per task instead of the paper profile's ${PAPER_ITERATIONS}`,
+      deviation(
+        "budget",
+        `nightly profile: ≤ 6000 iterations per task instead of the paper profile's ${PAPER_ITERATIONS}`,
+      ),
     ],
     description: "Table 2's runnable rows (PTB → Twitter POS, CoNLL03 → Twitter NER, PTB → CoNLL03, PTB → " +
       "CoNLL00, Spanish ↔ CoNLL03) and their no-transfer cells at label rates 0.01 and 0.1; ≤ 6,000 " +
@@ -667,6 +671,7 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
     papers: [{ id: "yang2017-iclr", venue: "ICLR 2017" }],
   },
   claims: new URL("./claims.csv", import.meta.url),
+  relativeClaims: new URL("./relative_claims.csv", import.meta.url),
   datasets: TASKS,
   variants: ARCHITECTURES,
   experiments: EXPERIMENTS,
@@ -682,6 +687,7 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       description: "evaluate the target at every n-th target epoch end (and after the last iteration)",
       unlimited: "released schedule (every 100 target sentences after 4 epochs, and every epoch end)",
       effect: "the maximum test score is taken over fewer evaluations",
+      component: "evaluation",
     },
   },
   resources: [
