@@ -331,18 +331,7 @@ export function runsFooter(runs: RunSummary[]): string {
 export function runsTable(runs: RunSummary[]): string {
   const footer = runsFooter(runs);
   if (runs.length === 0) return footer;
-  const header = [
-    "suite",
-    "run id",
-    "profile",
-    "protocol",
-    "backend",
-    "commit",
-    "units",
-    "status",
-    "verdicts",
-    "relative",
-  ];
+  const header = RUNS_COLUMNS.filter((c) => c !== "dir").map((c) => c.replace("_", " "));
   const body = runs.map(rowOf);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const last = header.length - 1;

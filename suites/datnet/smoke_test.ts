@@ -52,7 +52,7 @@ Deno.test({
     assert.equal(manifest.profile, "smoke");
     assert.ok(manifest.data_files.length >= 6, "target and source files with sha256");
     for (const f of manifest.data_files) assert.match(f.sha256, /^[0-9a-f]{64}$/);
-    assert.ok(manifest.deviations.some((d) => d.startsWith("smoke profile")));
+    assert.ok(manifest.deviations.some((d) => d.startsWith("[budget] smoke profile")));
 
     assert.equal(res.rows.length, TEST_CELLS.length);
     const filter = manifest.protocol_details.token_filter as Record<
