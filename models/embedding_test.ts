@@ -135,3 +135,31 @@ Deno.test("WordEmbedding.create rejects a vocabulary word missing from the table
     /"cow" is not in toy/,
   );
 });
+
+Deno.test("WordEmbedding.create refuses a non-finite pretrained value, naming layer, table, source and word", async () => {
+  await useBackend(testBackends()[0]);
+  const create = (vectors: number[]) =>
+    WordEmbedding.create({
+      name: "w",
+      vocab,
+      policy: policy("zero"),
+      pretrained: { ...table, vectors: Float32Array.from(vectors) },
+      dim: 3,
+      rng: createRng(1),
+    });
+  assert.throws(
+    () => create([1, 2, 3, 4, 5, 6, 7, NaN, 9]),
+    new Error(
+      `WordEmbedding "w": the vector of "dog" in toy (from test) has value 2 of 3 = NaN, expected a finite number`,
+    ),
+  );
+  assert.throws(
+    () => create([1, 2, -Infinity, 4, 5, 6, 7, 8, 9]),
+    new Error(
+      `WordEmbedding "w": the vector of "the" in toy (from test) has value 3 of 3 = -Infinity, expected a finite number`,
+    ),
+  );
+  const ok = create([1, 2, 3, NaN, NaN, NaN, 7, 8, 9]); // "cat" is not in the vocabulary: its row is never used
+  assert.equal(ok.dim, 3);
+  ok.dispose();
+});

@@ -10,9 +10,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { auditTable, runMain, UsageError } from "../harness/cli.ts";
+import { auditTable, parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { auditSummaryText, readManifest } from "../harness/results/run_record.ts";
 import { PROTOCOL_GAP_COLUMNS, protocolGap, protocolGapMarkdown } from "../harness/results/protocol_gap.ts";
 import { toCsv, writeTextAtomic } from "../harness/results/store.ts";
@@ -24,16 +23,18 @@ const USAGE =
        deno task audit <run-dir> <run-dir> [--out DIR]   one paper-protocol and one clean-protocol run of a suite:
                                                          both audits side by side with the protocol gap`;
 
-async function main() {
-  const { positionals, values } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      out: { type: "string" },
-      rows: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+/**
+ * `deno task audit …`: re-audits one run, or two runs of a suite's two protocols side by side.
+ *
+ * @throws {UsageError} for a bad command line or runs that do not pair up; the readers' errors for a directory
+ *   that holds no run or a damaged run file.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { positionals, values } = parseCli(args, {
+    out: { type: "string" },
+    rows: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -44,7 +45,9 @@ async function main() {
   if (positionals.length === 1) {
     if (values.out) throw new UsageError("--out applies to the comparison of two runs");
     const manifest = await readManifest(positionals[0]);
-    const { audit } = await reaudit(positionals[0], getSuite(manifest.suite));
+    const { audit } = await reaudit(positionals[0], getSuite(manifest.suite), {
+      command: ["audit", ...args],
+    });
     console.log(
       values.rows
         ? auditTable(audit.claims)
@@ -66,8 +69,8 @@ async function main() {
     );
   }
   const suite = getSuite(manifests[0].suite);
-  const paper = await reaudit(positionals[paperIdx], suite);
-  const clean = await reaudit(positionals[cleanIdx], suite);
+  const paper = await reaudit(positionals[paperIdx], suite, { command: ["audit", ...args] });
+  const clean = await reaudit(positionals[cleanIdx], suite, { command: ["audit", ...args] });
   const rows = protocolGap(paper.audit.claims, clean.audit.claims);
   const md = protocolGapMarkdown(
     rows,
@@ -84,4 +87,4 @@ async function main() {
   console.log(md);
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -22,9 +22,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { oneOf, runMain, UsageError } from "../harness/cli.ts";
+import { integerAtLeast, oneOf, parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { gitInfo, makeRunId } from "../harness/run/git_info.ts";
 import { calibrationEntries, writeCalibration } from "../harness/run/calibration.ts";
 import { toCsv, writeJsonAtomic, writeTextAtomic } from "../harness/results/store.ts";
@@ -121,35 +120,24 @@ export interface BenchRow {
   [key: string]: unknown;
 }
 
-function positiveInt(flag: string, v: string | undefined, def: number, min: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= min)) {
-    throw new UsageError(`--${flag} must be an integer ≥ ${min}, got "${v}"`);
-  }
-  return n;
-}
+const intFlag = (flag: string, v: string | undefined, def: number, min: number) =>
+  v === undefined ? def : integerAtLeast(flag, v, min);
 
 /**
  * Parses the command line.
  *
- * @throws {UsageError} on unknown flags, shapes or backends, or steps < 5.
+ * @throws {UsageError} on unknown flags (with the closest known one), shapes or backends, or steps < 5.
  */
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      shapes: { type: "string" },
-      backend: { type: "string", default: "wasm" },
-      steps: { type: "string" },
-      warmup: { type: "string" },
-      seed: { type: "string" },
-      "vs-torch": { type: "boolean", default: false },
-      "torch-threads": { type: "string" },
-      out: { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
+  const { values } = parseCli(argv, {
+    shapes: { type: "string" },
+    backend: { type: "string", default: "wasm" },
+    steps: { type: "string" },
+    warmup: { type: "string" },
+    seed: { type: "string" },
+    "vs-torch": { type: "boolean", default: false },
+    "torch-threads": { type: "string" },
+    out: { type: "string" },
   });
   const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x);
   let shapes: BenchShape[];
@@ -158,15 +146,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const backends = list(values.backend!).map((b) => oneOf("backend", b, BACKEND_NAMES));
+  const backends = list(values.backend).map((b) => oneOf("backend", b, BACKEND_NAMES));
   return {
     shapes,
     backends,
-    steps: positiveInt("steps", values.steps, 5, 5),
-    warmup: positiveInt("warmup", values.warmup, 2, 1),
-    seed: positiveInt("seed", values.seed, 1, 0),
-    vsTorch: values["vs-torch"]!,
-    torchThreads: positiveInt("torch-threads", values["torch-threads"], 2, 1),
+    steps: intFlag("steps", values.steps, 5, 5),
+    warmup: intFlag("warmup", values.warmup, 2, 1),
+    seed: intFlag("seed", values.seed, 1, 0),
+    vsTorch: values["vs-torch"],
+    torchThreads: intFlag("torch-threads", values["torch-threads"], 2, 1),
     out: values.out,
   };
 }
@@ -395,8 +383,14 @@ async function childMain(job: string): Promise<void> {
   console.log(RESULT_MARK + JSON.stringify(row));
 }
 
-async function main(): Promise<void> {
-  const argv = [...Deno.args];
+/**
+ * `deno task bench …`: runs the benchmark, writes bench.csv/json and the calibration entries, prints the table.
+ * `--child JOB` is the internal mode that runs one (shape, backend) row.
+ *
+ * @throws {UsageError} for a bad command line (see {@link parseBenchArgs}); file-system errors of the writes.
+ */
+export async function main(args: string[]): Promise<void> {
+  const argv = [...args];
   if (argv[0] === "--child") return await childMain(argv[1]);
   if (argv.includes("--help") || argv.includes("-h")) return console.log(USAGE);
   const a = parseBenchArgs(argv);
@@ -489,4 +483,4 @@ function cpuModel(): string | undefined {
   return readCpuinfo().match(/^model name\s*:\s*(.*)$/m)?.[1];
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

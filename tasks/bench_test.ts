@@ -47,8 +47,13 @@ Deno.test("parseBenchArgs: defaults, lists, and clear errors", () => {
   assert.equal(a.out, "x");
   assert.throws(() => parseBenchArgs(["--shapes", "S3"]), /Unknown bench shape "S3": expected one of S1, S2/);
   assert.throws(() => parseBenchArgs(["--backend", "gpu"]), /--backend is "gpu", expected one of wasm/);
-  assert.throws(() => parseBenchArgs(["--steps", "3"]), /--steps must be an integer ≥ 5/);
+  assert.throws(() => parseBenchArgs(["--steps", "3"]), /--steps is "3", expected an integer ≥ 5/);
   assert.throws(() => parseBenchArgs(["--bogus"]), /bogus/);
+  assert.throws(
+    () => parseBenchArgs(["--step", "7"]),
+    /^UsageError: Unknown option "--step"\. Did you mean "--steps"\?/,
+  );
+  assert.throws(() => parseBenchArgs(["--seed", "-1"]), /--seed is "-1", expected an integer ≥ 0/);
 });
 
 Deno.test("median, summarize and the vs-torch ratio", () => {

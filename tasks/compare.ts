@@ -7,8 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { runMain, UsageError } from "../harness/cli.ts";
+import { ExitStatus, parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { readManifest, readResults, type ResultRow } from "../harness/results/run_record.ts";
 
 const USAGE = `usage: deno task compare <run-dir-a> <run-dir-b>
@@ -49,11 +48,15 @@ export function compareRows(a: ResultRow[], b: ResultRow[]): UnitComparison[] {
   return out;
 }
 
-async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+/**
+ * `deno task compare <run-a> <run-b>`: prints the unit-by-unit comparison.
+ *
+ * @throws {ExitStatus} 1 (after printing) when any unit differs; {@link UsageError} for a bad command line or runs
+ *   of different suites; the readers' errors for a directory that holds no run or a damaged run file.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCli(args, { help: { type: "boolean", short: "h", default: false } }, {
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h", default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -85,7 +88,7 @@ async function main() {
       `${ma.run_id} (suite ${ma.suite_version}, schema ${ma.schema_version}) vs ${mb.run_id} ` +
       `(suite ${mb.suite_version}, schema ${mb.schema_version})`,
   );
-  if (diff > 0) Deno.exit(1);
+  if (diff > 0) throw new ExitStatus(1);
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -8,7 +8,10 @@
  */
 
 import { Buffer } from "node:buffer";
+import { ExitStatus, readStdin, runMain, writeStderr, writeStdout } from "../harness/cli.ts";
 import { conlleval, ConllevalError, type ConllevalOptions } from "../harness/metrics/conlleval.ts";
+
+const USAGE = "usage: deno task conlleval [-l] [-r] [-d DELIM] [-o OTAG] < file";
 
 /** A command line conlleval.pl rejects (it `die`s: exit status 255). */
 export class ConllevalUsageError extends Error {
@@ -47,31 +50,32 @@ function byteString(s: string): string {
   return Buffer.from(s, "utf8").toString("latin1");
 }
 
-async function writeAll(out: { write(p: Uint8Array): Promise<number> }, data: Uint8Array): Promise<void> {
-  for (let done = 0; done < data.length;) done += await out.write(data.subarray(done));
-}
-
-async function main(): Promise<number> {
+/**
+ * `deno task conlleval [options] < file`: scores stdin and writes the report to stdout, as conlleval.pl does.
+ *
+ * @throws {ExitStatus} after writing the script's message to stderr: 255 for a bad command line, the scorer's
+ *   status (1 or 255) for bad input.
+ */
+export async function main(args: string[]): Promise<void> {
   let opts: ConllevalOptions;
   try {
-    opts = parseConllevalArgs(Deno.args);
+    opts = parseConllevalArgs(args);
   } catch (e) {
     if (!(e instanceof ConllevalUsageError)) throw e;
-    await writeAll(Deno.stderr, new TextEncoder().encode(e.message + "\n"));
-    return 255;
+    await writeStderr(e.message + "\n");
+    throw new ExitStatus(255);
   }
   if (opts.delimiter !== undefined) opts.delimiter = byteString(opts.delimiter);
   if (opts.oTag !== undefined) opts.oTag = byteString(opts.oTag);
-  const input = Buffer.from(await new Response(Deno.stdin.readable).arrayBuffer()).toString("latin1");
+  const input = Buffer.from(await readStdin()).toString("latin1");
   try {
     const { report } = conlleval(input, { ...opts, byteStrings: true });
-    await writeAll(Deno.stdout, Buffer.from(report, "latin1"));
-    return 0;
+    await writeStdout(Buffer.from(report, "latin1"));
   } catch (e) {
     if (!(e instanceof ConllevalError)) throw e;
-    await writeAll(Deno.stderr, Buffer.from(e.message + "\n", "latin1"));
-    return e.exitCode;
+    await writeStderr(Buffer.from(e.message + "\n", "latin1"));
+    throw new ExitStatus(e.exitCode);
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -11,8 +11,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { runMain, UsageError } from "../harness/cli.ts";
+import { ExitStatus, parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
 import { checkDatasetFiles, loadDataset, SPLIT_NAMES } from "../harness/data/load.ts";
 import { DATASETS } from "../harness/data/registry.ts";
@@ -48,17 +47,10 @@ function table(header: string[], rows: string[][]): string {
  * @throws {UsageError} for a bad command line; the loaders' errors for an unknown dataset or a bad file.
  */
 export async function runDataCommand(args: string[], print: (text: string) => void): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { "data-dir": { type: "string" }, help: { type: "boolean", short: "h", default: false } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseCli(args, {
+    "data-dir": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
   if (values.help) {
     print(USAGE);
     return 0;
@@ -102,9 +94,14 @@ export async function runDataCommand(args: string[], print: (text: string) => vo
   }
 }
 
-if (import.meta.main) {
-  await runMain(async () => {
-    const code = await runDataCommand(Deno.args, (text) => console.log(text));
-    if (code !== 0) Deno.exit(code);
-  }, USAGE);
+/**
+ * `deno task data <command>`: runs one command, printing to stdout.
+ *
+ * @throws {ExitStatus} 1 when `verify` finds a file missing or altered; see {@link runDataCommand}.
+ */
+export async function main(args: string[]): Promise<void> {
+  const code = await runDataCommand(args, (text) => console.log(text));
+  if (code !== 0) throw new ExitStatus(code);
 }
+
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

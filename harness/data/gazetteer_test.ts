@@ -26,6 +26,23 @@ Deno.test("readGazetteerList: a line without a word is a DataFormatError naming 
   assertThrows(() => readGazetteerList("  PER  \n"), DataFormatError, `"<text>": line 1`);
 });
 
+Deno.test("readGazetteerList: a cut-off last line and binary junk name file and line", () => {
+  const e1 = assertThrows(() => readGazetteerList("LOC Paris\nPER", { file: "eng.list" }), DataFormatError);
+  assertEquals(
+    e1.message,
+    `Cannot read "eng.list": line 2 has 1 field, expected a category and at least one word (the file may be truncated)`,
+  );
+  const e2 = assertThrows(
+    () => readGazetteerList("LOC Paris\nPER Jo\u0000\u0001hn\n", { file: "eng.list" }),
+    DataFormatError,
+  );
+  assertEquals(
+    e2.message,
+    `Cannot read "eng.list": line 2 holds the control character U+0000, expected text (the file may be binary)`,
+  );
+  assertEquals(readGazetteerList("LOC\vParis\f\r\n"), [{ type: "LOC", words: ["Paris"] }]); // whitespace is fine
+});
+
 Deno.test("readGazetteerListFile: reads a file, errors name its path; invalid UTF-8 is an error", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -13,7 +13,8 @@
 /**
  * The components a deviation can touch. `target …` and `source …` are the two sides of a transfer experiment
  * (a no-transfer cell uses no source component); `budget` is how long a model trains, `evaluation` how and how
- * often it is evaluated and selected, `pre-training` a stage's output (a language model) cells share.
+ * often it is evaluated and selected, `pre-training` a stage's output (a language model) cells share, `backend`
+ * the numerics a run was computed with (a resume on another backend or BLAS core type).
  */
 export const DEVIATION_COMPONENTS = [
   "target data",
@@ -26,6 +27,7 @@ export const DEVIATION_COMPONENTS = [
   "scorer",
   "seeds",
   "pre-training",
+  "backend",
   "unspecified",
 ] as const;
 

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { AuditRow, MeasuredRow } from "./audit.ts";
 import { parseDeviation } from "./deviations.ts";
 import {
@@ -15,7 +14,17 @@ import {
   type RelativeSummary,
 } from "./relative.ts";
 import { sortMetricKeys } from "./metrics.ts";
-import { fmt, readJsonIfExists, runFiles, toCsv, writeJsonAtomic, writeTextAtomic } from "./store.ts";
+import { z } from "zod";
+import {
+  checkJson,
+  fmt,
+  JsonFileError,
+  readJsonIfExists,
+  runFiles,
+  toCsv,
+  writeJsonAtomic,
+  writeTextAtomic,
+} from "./store.ts";
 
 /**
  * Bumped whenever the layout of manifest.json or results.json changes. 2: metrics as named keys (`metrics`,
@@ -295,7 +304,15 @@ export interface Manifest {
   suite_title: string;
   citation: string;
   run_id: string;
-  status: "running" | "complete";
+  /** `running` while a process writes it (or after a kill), `interrupted` after SIGINT/SIGTERM, `complete`
+   * once the audit files exist. */
+  status: "running" | "complete" | "interrupted";
+  /** Each start, resume and interruption: command, time, host, backend and BLAS (schema 2, newer runs). */
+  history?: Record<string, unknown>[];
+  /** Units whose training failed (diverged) with the reason; the run went on without them. */
+  failed?: { cell: string; seed: number; reason: string; at: string }[];
+  /** sha256 of the run's files by name (`results.*`, `audit.*`; harness/results/verify.ts). */
+  files?: Record<string, string>;
   created_at: string;
   updated_at: string;
   command: string[];
@@ -362,34 +379,233 @@ export async function writeResults(runDir: string, rows: ResultRow[]): Promise<v
   );
 }
 
+/** What each run file is, in messages (`…, expected a tagbench manifest (a JSON object)`). */
+const MANIFEST_WHAT = "a tagbench manifest (a JSON object)";
+const RESULTS_WHAT = "tagbench result rows (a JSON object with rows)";
+const ROWS_WHAT = "a list of result rows";
+
+/** A number as JSON.stringify writes it: NaN (a metric not measured) becomes null, read back as NaN. */
+const jsonNumber = z.number().nullable().transform((v) => v ?? NaN);
+const strings = z.array(z.string());
+/** A free-form part (config, protocol_details, extra…): any JSON object, typed as the interface declares it. */
+const freeForm = <T extends object = Record<string, unknown>>() =>
+  z.custom<T>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "an object" });
+const schemaVersion = z.number().int().min(1);
+
+/** The fields of manifest.json, as {@link ManifestSchema} checks them. */
+const manifestShape = z.looseObject({
+  schema_version: schemaVersion,
+  suite: z.string(),
+  suite_version: z.string(),
+  suite_title: z.string(),
+  citation: z.string(),
+  run_id: z.string(),
+  status: z.enum(["running", "complete", "interrupted"]),
+  history: z.array(freeForm()).optional(),
+  files: z.record(z.string(), z.string()).optional(),
+  failed: z.array(
+    z.looseObject({ cell: z.string(), seed: z.number().int(), reason: z.string(), at: z.string() }),
+  ).optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  command: strings,
+  git: z.looseObject({ commit: z.string(), dirty: z.boolean() }),
+  runtime: z.looseObject({ deno: z.string(), v8: z.string(), typescript: z.string(), tfjs: z.string() }),
+  backend: z.looseObject({
+    name: z.string(),
+    device: z.string(),
+    notes: strings,
+    blas: z.string(),
+    recurrence: z.string(),
+  }),
+  profile: z.string(),
+  protocol: z.string(),
+  protocol_details: freeForm(),
+  data_dir: z.string(),
+  data_files: z.array(
+    z.looseObject({ dataset: z.string(), split: z.string(), path: z.string(), sha256: z.string() }),
+  ),
+  embeddings: z.array(freeForm()),
+  deviations: strings,
+  only: strings.optional(),
+  seeds_override: z.number().int().optional(),
+  budget_overrides: z.record(z.string(), z.number()).optional(),
+  budget: freeForm<Record<string, number | null>>().optional(),
+  scale: freeForm<NonNullable<Manifest["scale"]>>().optional(),
+  cells: z.array(z.looseObject({
+    id: z.string(),
+    experiment: z.string(),
+    seeds: z.array(z.number().int()),
+    config: freeForm(),
+    deviations: strings,
+    components: strings.optional(),
+  })),
+  skipped: z.array(z.looseObject({ id: z.string(), reason: z.string() })),
+  artifacts_dir: z.string().optional(),
+  stages: z.array(
+    z.looseObject({ stage: z.string(), key: z.string(), config: freeForm(), cells: strings }),
+  ).optional(),
+  timings: z.looseObject({
+    started_at: z.string(),
+    wall_seconds: jsonNumber,
+    units_done: z.number().int(),
+    units_total: z.number().int(),
+    mean_train_tokens_per_s: jsonNumber.optional(),
+  }),
+  resumed_at: strings,
+}, { error: MANIFEST_WHAT });
+
+/**
+ * The schema of manifest.json (both schema versions): every field the harness reads is checked; the free-form
+ * parts (protocol_details, embeddings, history, cell configs, budget) only have to be objects. Unknown fields
+ * are kept.
+ */
+export const ManifestSchema: z.ZodType<Manifest> = manifestShape;
+
+/**
+ * Compile-time check that a schema accepts every value its type allows (the annotation `z.ZodType<T>` checks
+ * the other direction): a field added to {@link Manifest} or {@link ResultRow} without its schema fails `deno check`.
+ */
+type Uncovered<Output, T> = {
+  [K in keyof T]-?: [T[K]] extends [K extends keyof Output ? Output[K] : never] ? never : K;
+}[keyof T];
+const _manifestCovered: [Uncovered<z.output<typeof manifestShape>, Manifest>] extends [never] ? true : never =
+  true;
+
+/** The fields of a result row both schema versions write. */
+const rowCommon = {
+  run_id: z.string(),
+  suite: z.string(),
+  suite_version: z.string(),
+  profile: z.string(),
+  protocol: z.string(),
+  backend: z.string(),
+  cell: z.string(),
+  experiment: z.string(),
+  seed: z.number().int(),
+  selection: z.string(),
+  train_tokens_per_s: jsonNumber,
+  train_seconds: jsonNumber,
+  predictions_sha256: z.string(),
+  deviations: strings,
+  finished_at: z.string(),
+  epoch_log: z.array(freeForm<Record<string, number>>()).optional(),
+  extra: freeForm<Record<string, string | number>>().optional(),
+};
+
+const resultRowShape = z.looseObject({
+  ...rowCommon,
+  selected_at: jsonNumber,
+  progress_unit: z.enum(["epoch", "iteration", "step"]),
+  units_run: jsonNumber,
+  metrics: z.record(z.string(), jsonNumber),
+});
+
+/** A result row of schema 2. */
+export const ResultRowSchema: z.ZodType<ResultRow> = resultRowShape;
+const _rowCovered: [Uncovered<z.output<typeof resultRowShape>, ResultRow>] extends [never] ? true : never =
+  true;
+
+/** A result row of schema 1 (null P/R/F1: not measured), upgraded to schema 2 by {@link upgradeRowV1}. */
+export const ResultRowV1Schema: z.ZodType<ResultRow> = z.looseObject({
+  ...rowCommon,
+  selected_epoch: jsonNumber,
+  epochs_run: jsonNumber,
+  dev_precision: jsonNumber,
+  dev_recall: jsonNumber,
+  dev_f1: jsonNumber,
+  test_precision: jsonNumber,
+  test_recall: jsonNumber,
+  test_f1: jsonNumber,
+}).transform((r) => upgradeRowV1(r));
+
+/** The top of a run file: its schema version (absent in results.json of schema 1), before the rest is checked. */
+const fileHead = (what: string, required: boolean) => ({
+  schema: z.looseObject({ schema_version: required ? schemaVersion : schemaVersion.optional() }, {
+    error: what,
+  }),
+  what,
+});
+
+/** @throws {JsonFileError} when a run file's schema version is newer than this code reads. */
+function checkVersion(path: string, version: number): void {
+  if (version > SCHEMA_VERSION) {
+    throw new JsonFileError(
+      path,
+      `schema_version is ${version}, expected at most ${SCHEMA_VERSION} (a newer tagbench wrote it: update ` +
+        `tagbench to read this run)`,
+    );
+  }
+}
+
 /**
  * Reads results.json (schema 1 or 2; schema-1 rows are upgraded by {@link upgradeRowV1}); an absent file is an
  * empty list.
  *
- * @throws {Error} naming the file when its schema version is newer than this code knows.
+ * @throws {JsonFileError} naming the file and what is wrong in it: not JSON, not an object with a `rows` list,
+ *   a row field missing or of the wrong type (`rows[3].seed is "a", expected a number`), a schema version newer
+ *   than this code knows.
  */
 export async function readResults(runDir: string): Promise<ResultRow[]> {
   const path = runFiles(runDir).resultsJson;
-  const data = await readJsonIfExists<{ schema_version?: number; rows: unknown[] }>(path);
-  if (!data) return [];
-  const version = data.schema_version ?? 1;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `Cannot read "${path}": schema version ${version}, this tagbench reads up to ${SCHEMA_VERSION}`,
-    );
-  }
-  return version === 1 ? data.rows.map((r) => upgradeRowV1(r as ResultRowV1)) : data.rows as ResultRow[];
+  const head = await readJsonIfExists(path, fileHead(RESULTS_WHAT, false));
+  if (!head) return [];
+  const version = head.schema_version ?? 1;
+  checkVersion(path, version);
+  const rows = z.array(version === 1 ? ResultRowV1Schema : ResultRowSchema, { error: ROWS_WHAT });
+  return checkJson(path, head, { schema: z.looseObject({ rows }), what: RESULTS_WHAT }).rows;
 }
 
-/** Reads manifest.json. @throws {Error} naming the directory when it holds no manifest. */
+/**
+ * Reads manifest.json.
+ *
+ * @throws {Error} naming the directory when it holds no manifest; {@link JsonFileError} naming the file and
+ *   what is wrong in it: not JSON, a required field missing or of the wrong type (`"suite" is missing, expected a
+ *   string`), a schema version newer than this code knows.
+ */
 export async function readManifest(runDir: string): Promise<Manifest> {
-  const m = await readJsonIfExists<Manifest>(join(runDir, "manifest.json"));
-  if (!m) {
+  const path = runFiles(runDir).manifest;
+  const head = await readJsonIfExists(path, fileHead(MANIFEST_WHAT, true));
+  if (!head) {
     throw new Error(
       `Cannot read run "${runDir}": it has no manifest.json, expected a tagbench run directory`,
     );
   }
-  return m;
+  checkVersion(path, head.schema_version!);
+  return checkJson(path, head, { schema: ManifestSchema, what: MANIFEST_WHAT });
+}
+
+/** What {@link readManifestHead} checks of a manifest: only what names the run; the rest as found. */
+export interface ManifestHead {
+  schema_version: number;
+  suite: string;
+  run_id: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads only the identity of a run's manifest.json (schema version, suite, run id), leaving the rest unchecked:
+ * for indexes of runs (`deno task runs`) that show what they find and `?` for the rest.
+ *
+ * @throws {Error} naming the directory when it holds no manifest; {@link JsonFileError} when it is not JSON,
+ *   names no suite or run id, or has a newer schema version.
+ */
+export async function readManifestHead(runDir: string): Promise<ManifestHead> {
+  const path = runFiles(runDir).manifest;
+  const head = await readJsonIfExists(path, {
+    schema: z.looseObject(
+      { schema_version: schemaVersion, suite: z.string().min(1), run_id: z.string().min(1) },
+      { error: MANIFEST_WHAT },
+    ),
+    what: MANIFEST_WHAT,
+  });
+  if (!head) {
+    throw new Error(
+      `Cannot read run "${runDir}": it has no manifest.json, expected a tagbench run directory`,
+    );
+  }
+  checkVersion(path, head.schema_version);
+  return head;
 }
 
 /** The audit's view of the result rows: every metric with the row's deviations. */

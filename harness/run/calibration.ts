@@ -99,9 +99,7 @@ export async function readCalibrationFile(path = calibrationPath()): Promise<Cal
   try {
     file = await readJsonIfExists<CalibrationFile>(path);
   } catch (e) {
-    throw new Error(
-      `${path} is not valid JSON (${(e as Error).message}); delete it or run \`deno task bench\``,
-    );
+    throw new Error(`${(e as Error).message}; delete it or run \`deno task bench\``);
   }
   if (file === undefined) return undefined;
   if (file?.schema !== 1 || !Array.isArray(file.entries)) {

@@ -14,11 +14,10 @@
  */
 
 import { createHash } from "node:crypto";
-import { parseArgs } from "node:util";
 import { initBackend } from "../../runtime/backend.ts";
 import { setBlasDisabled } from "../../runtime/kernels/blas.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../results/store.ts";
-import { runMain, UsageError } from "../cli.ts";
+import { parseCli, runMain, UsageError } from "../cli.ts";
 import type { DefinedSuite, SuiteTypes } from "./define.ts";
 import { stableJson } from "./stable_json.ts";
 
@@ -82,17 +81,19 @@ export async function declarationSha256<T extends SuiteTypes>(suite: DefinedSuit
 
 /**
  * Runs the suite's reference cell once (its first seed) on `dataDir`, with OpenBLAS switched off for the
- * duration (wasm's own matmul, as `TAGBENCH_BLAS=off`), and returns its prediction sha256 and metrics.
+ * duration (wasm's own matmul, as `TAGBENCH_BLAS=off`) unless `opts.blas` (then as the environment says:
+ * runtime/kernels/blas.ts), and returns its prediction sha256 and metrics.
  *
  * @throws {Error} when the reference cell is not planned by its profile and protocol.
  */
 export async function referenceRun<T extends SuiteTypes>(
   suite: DefinedSuite<T>,
   dataDir: string,
+  opts: { blas?: boolean } = {},
 ): Promise<FingerprintEntry["reference"]> {
   const ref = suite.declaration.reference;
   await initBackend("wasm");
-  setBlasDisabled(true);
+  setBlasDisabled(!opts.blas);
   try {
     return await runReference(suite, dataDir, ref);
   } finally {
@@ -149,17 +150,19 @@ const USAGE = `usage: deno task fingerprint <suite> [--write] [--no-reference]
   Prints the suite's declaration sha256 and its reference run's prediction sha256 (OpenBLAS off);
   --write records them in suites/<suite>/fingerprint.json under the suite's version (a new version only).`;
 
-async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      write: { type: "boolean", default: false },
-      "no-reference": { type: "boolean", default: false },
-      "data-dir": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+/**
+ * `deno task fingerprint <suite> [--write]`: prints the suite's fingerprint; `--write` records it for a new
+ * version.
+ *
+ * @throws {UsageError} for a bad command line, or `--write` over another fingerprint of the same version.
+ */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCli(args, {
+    write: { type: "boolean", default: false },
+    "no-reference": { type: "boolean", default: false },
+    "data-dir": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  }, { allowPositionals: true });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -196,4 +199,4 @@ async function main() {
   console.error(`recorded ${suite.id} ${suite.version} in ${fingerprintPath(suite).pathname}`);
 }
 
-if (import.meta.main) await runMain(main, USAGE);
+if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -336,7 +336,10 @@ Deno.test("calibration file: path, merge, write and read back; an unreadable fil
     await Deno.writeTextFile(path, "{not json");
     const broken = await loadCalibration("wasm", ["S1"], { path, benchDir });
     assert.equal(broken.shapes.S1, undefined);
-    assert.match(broken.notes![0], /calibration file ignored: .*calibration\.json is not valid JSON/);
+    assert.match(
+      broken.notes![0],
+      /calibration file ignored: Cannot read ".*calibration\.json": not valid JSON \(/,
+    );
     await Deno.writeTextFile(path, JSON.stringify({ rows: [] }));
     await assert.rejects(() => readCalibrationFile(path), /is not a tagbench calibration file/);
   } finally {

@@ -25,13 +25,24 @@ import {
   writeAudit,
   writeResults,
 } from "../results/run_record.ts";
-import { writeJsonAtomic } from "../results/store.ts";
+import { isTempFile, removeTempFiles, writeJsonAtomic, writeJsonAtomicSync } from "../results/store.ts";
+import { deviation } from "../results/deviations.ts";
+import { faultPoint } from "../results/faults.ts";
+import { DERIVED_FILES, recordFiles, RESULT_FILES } from "../results/verify.ts";
+import { acquireRunLock, LOCK_FILE } from "./run_lock.ts";
 import { defaultArtifactsDir } from "./artifacts.ts";
 import { gitInfo, makeRunId } from "./git_info.ts";
 import { loadCalibration } from "./calibration.ts";
 import { type PlannedUnits, type PlanSummary, summarizePlan } from "./plan_summary.ts";
 import { RunProgress } from "./progress.ts";
-import type { PlannedCell, ProfileName, ProtocolName, SuiteDefinition } from "./suite.ts";
+import {
+  DivergedError,
+  type PlannedCell,
+  type ProfileName,
+  type ProtocolName,
+  type RunPlan,
+  type SuiteDefinition,
+} from "./suite.ts";
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
@@ -56,8 +67,10 @@ export interface ReproduceOptions {
    */
   artifactsDir?: string;
   quiet?: boolean;
-  /** Recorded in the manifest. */
+  /** Recorded in the manifest (the first command, and each resume in its history). */
   command?: string[];
+  /** Resume on another backend or BLAS core type than the run's, recording the change as a deviation. */
+  allowBackendChange?: boolean;
   /**
    * Estimated seconds of one unit by cell id (the plan summary's `unitSeconds`, harness/run/plan_summary.ts):
    * the run ETA of the progress line sums them over the units not yet run, scaled by measured ÷ estimated of
@@ -109,55 +122,60 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The entries of a run directory that are not tagbench's own leftovers (temp files of atomic writes, the lock). */
+function meaningfulEntries(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => !isTempFile(n) && n !== LOCK_FILE);
+}
+
+/** The command that continues a run. */
+export function resumeCommand(runDir: string): string {
+  return `deno task reproduce --resume ${runDir}`;
+}
+
 /**
  * Runs (or resumes) a suite under a profile and protocol, writing `manifest.json`, `results.csv|json` after every
- * cell × seed (atomically: a kill loses at most the unit in progress), then `audit.csv|md`.
+ * cell × seed (atomically: a kill loses at most the unit in progress, or a minute of it with mid-unit
+ * checkpoints), then `audit.csv|md`, and only then `status: complete`.
  *
- * @throws {RunError} when the resumed run does not match the requested suite/profile/protocol, or `--out` is a
- *   non-empty directory that is not a tagbench run.
+ * The plan and the data checks come first; only then is a run directory claimed (a failed start leaves nothing
+ * under `results/`). The directory is locked for the life of the process (harness/run/run_lock.ts). SIGINT and
+ * SIGTERM mark the manifest `interrupted` and print the command that resumes it. A unit whose training diverges
+ * (a `DivergedError`, or a non-finite `train/loss`) is recorded in the manifest's `failed` list with its reason
+ * and the run goes on; its cell's claims read `not run: diverged …`.
+ *
+ * @throws {RunError} when the resumed run does not match the requested suite/version/profile/protocol/backend,
+ *   when the plan has no cell, or `--out` holds a run or is a non-empty directory that is not a tagbench run.
+ * @throws {RunLockedError} when another live process writes the run directory.
  */
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const { suite } = opts;
   const git = gitInfo();
-  let runDir: string;
   let previous: Manifest | undefined;
-  let freshRunId = makeRunId(git.short);
+  let target: string | undefined;
   if (opts.resume) {
-    runDir = resolve(opts.resume);
-    previous = await readManifest(runDir);
-    for (
-      const [what, got, want] of [
-        ["suite", previous.suite, suite.id],
-        ["suite version", previous.suite_version, suite.version],
-        ["profile", previous.profile, opts.profile],
-        ["protocol", previous.protocol, opts.protocol],
-      ] as const
-    ) {
-      if (got !== want) {
-        throw new RunError(
-          `Cannot resume "${runDir}": it was run with ${what} "${got}", this command asks for "${want}"`,
-        );
-      }
-    }
-  } else if (opts.out === undefined) {
-    runDir = await claimRunDir(resolve("results", suite.id), freshRunId);
-    freshRunId = basename(runDir);
-  } else {
-    runDir = resolve(opts.out);
-    if (await exists(runDir)) {
-      const entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
-      if (entries.length > 0 && !entries.includes("manifest.json")) {
-        throw new RunError(`Cannot write to "${runDir}": it is not empty and holds no tagbench run`);
-      }
+    target = resolve(opts.resume);
+    previous = await readManifest(target);
+    checkResumable(target, previous, opts);
+  } else if (opts.out !== undefined) {
+    target = resolve(opts.out);
+    if (await exists(target)) {
+      const entries = meaningfulEntries(target);
       if (entries.includes("manifest.json")) {
-        console.error(
-          `note: replacing the earlier run in ${runDir} (use --resume ${runDir} to continue it instead)`,
+        const m = await readManifest(target).catch(() => undefined);
+        throw new RunError(
+          `Cannot write to "${target}": it holds a tagbench run (status ${
+            m?.status ?? "unreadable"
+          }); continue ` +
+            `it with \`${resumeCommand(target)}\`, or choose another --out`,
         );
-        for (const name of entries) await Deno.remove(join(runDir, name), { recursive: true });
+      }
+      if (entries.length > 0) {
+        throw new RunError(`Cannot write to "${target}": it is not empty and holds no tagbench run`);
       }
     }
   }
 
+  // Plan and check the data before any directory is claimed.
   const backend = await initBackend(opts.backend);
   const plan = await suite.plan({
     profile: opts.profile,
@@ -167,144 +185,326 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     seeds: opts.seeds,
     budget: opts.budget,
   });
-  if (previous) {
-    const before = new Set(previous.cells.map((c) => c.id));
-    const now = new Set(plan.cells.map((c) => c.id));
-    if (before.size !== now.size || [...before].some((c) => !now.has(c))) {
-      throw new RunError(
-        `Cannot resume "${runDir}": its planned cells differ from this command's (different --only or --seeds?)`,
-      );
-    }
-    const was = JSON.stringify(sortedEntries(previous.budget_overrides ?? {}));
-    if (was !== JSON.stringify(sortedEntries(opts.budget ?? {}))) {
-      throw new RunError(
-        `Cannot resume "${runDir}": it was run with budget overrides ${was}, this command asks for ` +
-          `${JSON.stringify(sortedEntries(opts.budget ?? {}))} (repeat its --budget)`,
-      );
-    }
+  if (plan.cells.length === 0) {
+    throw new RunError(
+      `Nothing to run: the ${opts.profile} profile plans no cell of ${suite.id}` +
+        (opts.only?.length ? ` matching --only ${opts.only.join(",")}` : ""),
+    );
   }
-  const runId = previous?.run_id ?? freshRunId;
-  const artifactsDir = resolve(opts.artifactsDir ?? previous?.artifacts_dir ?? defaultArtifactsDir());
-  /** A unit's checkpoint folder in the artifact cache: the same on --resume (the run id is kept). */
-  const checkpointDir = (cell: string, seed: number) =>
-    join(artifactsDir, "checkpoints", suite.id, runId, `${cell.replaceAll("/", "~")}#${seed}`);
-  const startedAt = previous?.timings.started_at ?? new Date().toISOString();
-  const units = plan.cells.flatMap((c) => c.seeds.map((seed) => ({ cell: c, seed })));
-  const rows = previous ? await readResults(runDir) : [];
-  const done = new Set(rows.map((r) => `${r.cell}#${r.seed}`));
-  const wallStart = performance.now() - (previous?.timings.wall_seconds ?? 0) * 1000;
+  if (previous) checkSamePlan(target!, previous, plan, opts);
 
-  const manifest: Manifest = {
-    schema_version: SCHEMA_VERSION,
-    suite: suite.id,
-    suite_version: suite.version,
-    suite_title: suite.title,
-    citation: suite.citation,
-    run_id: runId,
-    status: "running",
-    created_at: previous?.created_at ?? new Date().toISOString(),
-    updated_at: new Date().toISOString(),
-    command: opts.command ?? [],
-    git: { commit: git.commit, dirty: git.dirty },
-    runtime: {
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-      tfjs: tf.version_core,
-    },
-    backend: {
-      name: backend.name,
-      device: backend.device,
-      notes: backend.notes,
-      blas: opts.backend === "wasm" ? describeBlas() : "backend's own matMul",
-      recurrence: recurrenceImpl(),
-    },
-    profile: opts.profile,
-    protocol: opts.protocol,
-    protocol_details: plan.protocolDetails,
-    data_dir: resolve(opts.dataDir),
-    data_files: plan.dataFiles,
-    embeddings: plan.embeddings,
-    deviations: plan.deviations,
-    budget_overrides: opts.budget && Object.keys(opts.budget).length ? opts.budget : undefined,
-    only: opts.only,
-    seeds_override: opts.seeds,
-    budget: plan.protocolDetails.budget as Manifest["budget"],
-    cells: plan.cells.map((c) => ({
-      id: c.id,
-      experiment: c.experiment,
-      seeds: c.seeds,
-      config: c.config,
-      deviations: c.deviations,
-      components: c.components,
-    })),
-    skipped: plan.skipped,
-    artifacts_dir: artifactsDir,
-    stages: plan.stages,
-    timings: { started_at: startedAt, wall_seconds: 0, units_done: rows.length, units_total: units.length },
-    resumed_at: previous ? [...previous.resumed_at, new Date().toISOString()] : [],
-  };
-  const saveManifest = async () => {
-    manifest.updated_at = new Date().toISOString();
-    manifest.timings.wall_seconds = Math.round((performance.now() - wallStart) / 100) / 10;
-    manifest.timings.units_done = rows.length;
-    const tps = rows.map((r) => r.train_tokens_per_s).filter((x) => Number.isFinite(x));
-    manifest.timings.mean_train_tokens_per_s = tps.length
-      ? Math.round(tps.reduce((a, b) => a + b, 0) / tps.length)
+  let runDir: string;
+  let claimed = false;
+  if (target) {
+    runDir = target;
+    if (!(await exists(runDir))) {
+      await Deno.mkdir(runDir, { recursive: true });
+      claimed = true;
+    }
+  } else {
+    runDir = await claimRunDir(resolve("results", suite.id), makeRunId(git.short));
+    claimed = true;
+  }
+  const lock = acquireRunLock(runDir, opts.command ?? []);
+  let manifestWritten = false;
+  const handlers = new Map<Deno.Signal, () => void>();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  try {
+    removeTempFiles(runDir);
+    if (previous) {
+      // Another process may have written the run between our first read and the lock: read it again.
+      previous = await readManifest(runDir);
+      checkResumable(runDir, previous, opts);
+      checkSamePlan(runDir, previous, plan, opts);
+    }
+    const runId = previous?.run_id ?? basename(runDir);
+    const artifactsDir = resolve(opts.artifactsDir ?? previous?.artifacts_dir ?? defaultArtifactsDir());
+    /** A unit's checkpoint folder in the artifact cache: the same on --resume (the run id is kept). */
+    const checkpointDir = (cell: string, seed: number) =>
+      join(artifactsDir, "checkpoints", suite.id, runId, `${cell.replaceAll("/", "~")}#${seed}`);
+    const startedAt = previous?.timings.started_at ?? new Date().toISOString();
+    const units = plan.cells.flatMap((c) => c.seeds.map((seed) => ({ cell: c, seed })));
+    const rows = previous ? await readResults(runDir) : [];
+    const failed: NonNullable<Manifest["failed"]> = [...(previous?.failed ?? [])];
+    const done = new Set([...rows, ...failed].map((r) => `${r.cell}#${r.seed}`));
+    const wallStart = performance.now() - (previous?.timings.wall_seconds ?? 0) * 1000;
+    const blasText = opts.backend === "wasm" ? describeBlas() : "backend's own matMul";
+    const now = new Date().toISOString();
+    const event = {
+      event: previous ? "resume" : "start",
+      at: now,
+      command: opts.command ?? [],
+      host: hostname(),
+      backend: backend.name,
+      blas: blasText,
+      units_done: rows.length,
+    };
+    // A resume on another backend or BLAS core type (allowed by --allow-backend-change) is a deviation of the
+    // units run after it.
+    const backendChange = previous && backendDiffers(previous, backend.name, blasText)
+      ? deviation(
+        "backend",
+        `resumed on ${backend.name} (${blasText}) after ${rows.length} units on ${previous.backend.name} ` +
+          `(${
+            previous.backend.blas ?? "?"
+          }): the units run after the change are computed with other numerics`,
+      )
       : undefined;
-    await writeJsonAtomic(join(runDir, "manifest.json"), manifest);
-  };
-  await saveManifest();
-  if (!opts.quiet) {
-    console.error(
-      `tagbench: ${suite.id} v${suite.version}, profile ${opts.profile}, protocol ${opts.protocol}, backend ` +
-        `${backend.name} (${backend.device}); ${units.length} runs (${done.size} already done), ` +
-        `${plan.skipped.length} cells not run; writing ${runDir}`,
-    );
-  }
 
-  const progress = new RunProgress(units.length, {
-    quiet: opts.quiet,
-    estimates: opts.unitSeconds &&
-      units.map(({ cell, seed }) => (done.has(`${cell.id}#${seed}`) ? 0 : opts.unitSeconds![cell.id])),
-  });
-  let index = 0;
-  for (const { cell, seed } of units) {
-    index++;
-    if (done.has(`${cell.id}#${seed}`)) continue;
-    progress.startCell(index, cell.id, seed);
-    let result;
-    try {
-      result = await opts.suite.runCell(cell, seed, {
-        profile: opts.profile,
-        protocol: opts.protocol,
-        dataDir: opts.dataDir,
-        budget: opts.budget,
-        artifactsDir,
-        checkpointDir: checkpointDir(cell.id, seed),
-        onProgress: (p) => progress.update(p),
-      });
-    } catch (e) {
-      progress.abort();
-      throw e;
-    }
-    rows.push(toRow(runId, opts, backend.name, cell, seed, result, plan.deviations));
-    await Deno.remove(checkpointDir(cell.id, seed), { recursive: true }).catch(() => {});
-    progress.endCell(
-      `${formatMetrics(result.metrics)} (${result.progressUnit} ${result.selectedAt}, selected by ` +
-        `${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
-    );
-    await writeResults(runDir, rows);
+    const manifest: Manifest = {
+      schema_version: SCHEMA_VERSION,
+      suite: suite.id,
+      suite_version: suite.version,
+      suite_title: suite.title,
+      citation: suite.citation,
+      run_id: runId,
+      status: "running",
+      created_at: previous?.created_at ?? now,
+      updated_at: now,
+      command: previous?.command ?? opts.command ?? [],
+      history: [...(previous?.history ?? []), event],
+      git: { commit: git.commit, dirty: git.dirty },
+      runtime: {
+        deno: Deno.version.deno,
+        v8: Deno.version.v8,
+        typescript: Deno.version.typescript,
+        tfjs: tf.version_core,
+      },
+      backend: {
+        name: backend.name,
+        device: backend.device,
+        notes: backend.notes,
+        blas: blasText,
+        recurrence: recurrenceImpl(),
+      },
+      profile: opts.profile,
+      protocol: opts.protocol,
+      protocol_details: plan.protocolDetails,
+      data_dir: resolve(opts.dataDir),
+      data_files: plan.dataFiles,
+      embeddings: plan.embeddings,
+      deviations: plan.deviations,
+      budget_overrides: opts.budget && Object.keys(opts.budget).length ? opts.budget : undefined,
+      only: opts.only,
+      seeds_override: opts.seeds,
+      budget: plan.protocolDetails.budget as Manifest["budget"],
+      cells: plan.cells.map((c) => ({
+        id: c.id,
+        experiment: c.experiment,
+        seeds: c.seeds,
+        config: c.config,
+        deviations: c.deviations,
+        components: c.components,
+      })),
+      skipped: plan.skipped,
+      ...(failed.length ? { failed } : {}),
+      artifacts_dir: artifactsDir,
+      stages: plan.stages,
+      timings: { started_at: startedAt, wall_seconds: 0, units_done: rows.length, units_total: units.length },
+      resumed_at: previous ? [...previous.resumed_at, now] : [],
+    };
+    const refreshTimings = () => {
+      manifest.updated_at = new Date().toISOString();
+      manifest.timings.wall_seconds = Math.round((performance.now() - wallStart) / 100) / 10;
+      manifest.timings.units_done = rows.length;
+      const tps = rows.map((r) => r.train_tokens_per_s).filter((x) => Number.isFinite(x));
+      manifest.timings.mean_train_tokens_per_s = tps.length
+        ? Math.round(tps.reduce((a, b) => a + b, 0) / tps.length)
+        : undefined;
+    };
+    const saveManifest = async () => {
+      refreshTimings();
+      await writeJsonAtomic(join(runDir, "manifest.json"), manifest);
+      manifestWritten = true;
+    };
     await saveManifest();
-  }
-  await writeResults(runDir, rows);
+    const progress = new RunProgress(units.length, {
+      quiet: opts.quiet,
+      estimates: opts.unitSeconds &&
+        units.map(({ cell, seed }) => (done.has(`${cell.id}#${seed}`) ? 0 : opts.unitSeconds![cell.id])),
+    });
+    const onSignal = (sig: Deno.Signal) => {
+      // Synchronous from here to the exit: nothing else of this process runs in between, so no write is left
+      // half-way (every file is written by rename) and no later write undoes this one.
+      progress.abort();
+      // A write the signal cut between its temp file and its rename never lands: its file keeps the last
+      // complete version, and the temp file goes.
+      removeTempFiles(runDir);
+      manifest.status = "interrupted";
+      manifest.history = [...(manifest.history ?? []), {
+        event: "interrupted",
+        at: new Date().toISOString(),
+        signal: sig,
+      }];
+      refreshTimings();
+      writeJsonAtomicSync(join(runDir, "manifest.json"), manifest);
+      lock.release();
+      console.error(
+        `\ninterrupted (${sig}) after ${rows.length} of ${units.length} units; continue with: ` +
+          resumeCommand(runDir),
+      );
+      Deno.exit(sig === "SIGINT" ? 130 : 143);
+    };
+    for (const sig of signals) {
+      handlers.set(sig, () => onSignal(sig));
+      Deno.addSignalListener(sig, handlers.get(sig)!);
+    }
+    if (!opts.quiet) {
+      console.error(
+        `tagbench: ${suite.id} v${suite.version}, profile ${opts.profile}, protocol ${opts.protocol}, backend ` +
+          `${backend.name} (${backend.device}); ${units.length} runs (${done.size} already done), ` +
+          `${plan.skipped.length} cells not run; writing ${runDir}`,
+      );
+    }
 
-  const notRun = new Map(plan.skipped.map((s) => [s.id, s.reason]));
-  manifest.status = "complete";
-  await saveManifest();
-  const audit = await auditRun(suite, manifest, measuredRows(rows), notRun);
-  await writeAudit(runDir, manifest, audit);
-  return { runDir, manifest, rows, audit };
+    let index = 0;
+    for (const { cell, seed } of units) {
+      index++;
+      if (done.has(`${cell.id}#${seed}`)) continue;
+      progress.startCell(index, cell.id, seed);
+      let result;
+      try {
+        result = await opts.suite.runCell(cell, seed, {
+          profile: opts.profile,
+          protocol: opts.protocol,
+          dataDir: opts.dataDir,
+          budget: opts.budget,
+          artifactsDir,
+          checkpointDir: checkpointDir(cell.id, seed),
+          onProgress: (p) => {
+            faultPoint("progress");
+            progress.update(p);
+          },
+        });
+        const loss = result.metrics["train/loss"];
+        if (loss !== undefined && !Number.isFinite(loss)) {
+          throw new DivergedError(`train/loss of the selected checkpoint is ${loss}`);
+        }
+      } catch (e) {
+        if (!(e instanceof DivergedError)) {
+          progress.abort();
+          throw e;
+        }
+        failed.push({ cell: cell.id, seed, reason: `diverged: ${e.message}`, at: new Date().toISOString() });
+        manifest.failed = failed;
+        await Deno.remove(checkpointDir(cell.id, seed), { recursive: true }).catch(() => {});
+        progress.endCell(`diverged: ${e.message} (recorded as failed; the run goes on)`);
+        await saveManifest();
+        continue;
+      }
+      const row = toRow(runId, opts, backend.name, cell, seed, result, plan.deviations);
+      if (backendChange) row.deviations.push(backendChange);
+      rows.push(row);
+      await Deno.remove(checkpointDir(cell.id, seed), { recursive: true }).catch(() => {});
+      progress.endCell(
+        `${formatMetrics(result.metrics)} (${result.progressUnit} ${result.selectedAt}, selected by ` +
+          `${result.selection}), ${Math.round(result.trainTokensPerSec)} tok/s`,
+      );
+      await writeResults(runDir, rows);
+      recordFiles(manifest, runDir, RESULT_FILES);
+      faultPoint("unit");
+      await saveManifest();
+    }
+    await writeResults(runDir, rows);
+    recordFiles(manifest, runDir, RESULT_FILES);
+
+    const notRun = new Map(plan.skipped.map((s) => [s.id, s.reason]));
+    for (const f of failed) {
+      if (!rows.some((r) => r.cell === f.cell)) notRun.set(f.cell, `${f.reason} (seed ${f.seed})`);
+    }
+    manifest.status = "complete";
+    const audit = await auditRun(suite, manifest, measuredRows(rows), notRun);
+    await writeAudit(runDir, manifest, audit);
+    recordFiles(manifest, runDir, DERIVED_FILES);
+    await saveManifest(); // complete only once the audit files exist
+    return { runDir, manifest, rows, audit };
+  } catch (e) {
+    // A start that failed before its first manifest leaves no directory behind (nothing in it to resume).
+    if (claimed && !manifestWritten) await Deno.remove(runDir, { recursive: true }).catch(() => {});
+    throw e;
+  } finally {
+    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+    lock.release();
+  }
+}
+
+/**
+ * Whether a resume would continue the run it names: same suite, version, profile and protocol, and (unless
+ * `allowBackendChange`) the same backend and BLAS core type.
+ *
+ * @throws {RunError} naming what differs and both values.
+ */
+function checkResumable(runDir: string, previous: Manifest, opts: ReproduceOptions): void {
+  for (
+    const [what, got, want] of [
+      ["suite", previous.suite, opts.suite.id],
+      ["suite version", previous.suite_version, opts.suite.version],
+      ["profile", previous.profile, opts.profile],
+      ["protocol", previous.protocol, opts.protocol],
+    ] as const
+  ) {
+    if (got !== want) {
+      throw new RunError(
+        `Cannot resume "${runDir}": it was run with ${what} "${got}", this command asks for "${want}"`,
+      );
+    }
+  }
+  if (previous.status === "complete") {
+    throw new RunError(
+      `Cannot resume "${runDir}": the run is complete (re-audit it with \`deno task audit ${runDir}\`)`,
+    );
+  }
+}
+
+/** True when the backend or (for wasm) the BLAS description of a resume differs from the run's. */
+function backendDiffers(previous: Manifest, backend: string, blasText: string): boolean {
+  return previous.backend.name !== backend || (previous.backend.blas ?? blasText) !== blasText;
+}
+
+/**
+ * Whether the plan of a resume is the run's own: the same cells with the same seeds, the same budget overrides,
+ * and the same backend and BLAS (unless `allowBackendChange`).
+ *
+ * @throws {RunError} naming what differs.
+ */
+function checkSamePlan(runDir: string, previous: Manifest, plan: RunPlan, opts: ReproduceOptions): void {
+  const seedsOf = (cells: { id: string; seeds: number[] }[]) =>
+    JSON.stringify(cells.map((c) => [c.id, c.seeds]).sort());
+  if (seedsOf(previous.cells) !== seedsOf(plan.cells)) {
+    throw new RunError(
+      `Cannot resume "${runDir}": this suite version now plans other cells or seeds for it than the run's ` +
+        `manifest records (${previous.cells.length} cells, ${
+          previous.cells.reduce((n, c) => n + c.seeds.length, 0)
+        } units there, ${plan.cells.length} cells, ${
+          plan.cells.reduce((n, c) => n + c.seeds.length, 0)
+        } now)`,
+    );
+  }
+  const was = JSON.stringify(sortedEntries(previous.budget_overrides ?? {}));
+  if (was !== JSON.stringify(sortedEntries(opts.budget ?? {}))) {
+    throw new RunError(
+      `Cannot resume "${runDir}": it was run with budget overrides ${was}, this command asks for ` +
+        `${JSON.stringify(sortedEntries(opts.budget ?? {}))}`,
+    );
+  }
+  const blasText = opts.backend === "wasm" ? describeBlas() : "backend's own matMul";
+  if (!opts.allowBackendChange && backendDiffers(previous, opts.backend, blasText)) {
+    throw new RunError(
+      `Cannot resume "${runDir}" on backend ${opts.backend} (${blasText}): it ran on ${previous.backend.name} ` +
+        `(${
+          previous.backend.blas ?? "?"
+        }); the numbers would change mid-run. Resume it on that backend, or ` +
+        `give --allow-backend-change to record the change as a deviation of the units run after it`,
+    );
+  }
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown";
+  }
 }
 
 /**
@@ -472,14 +672,30 @@ function toRow(
 }
 
 /**
- * Recomputes the audit of an existing run directory from its results and the suite's current claims, and
- * rewrites audit.csv/md.
+ * Recomputes the audit of an existing run directory from its results and the suite's current claims, rewrites
+ * audit.csv, audit_relative.csv and audit.md, records their new sha256 in the manifest and appends {command,
+ * commit, suite version, time} to its history (harness/results/verify.ts).
  *
  * @throws {RunError} when the run belongs to a different suite than given.
+ * @throws {RunLockedError} when another process writes the run.
  */
 export async function reaudit(
   runDir: string,
   suite: SuiteDefinition,
+  opts: { command?: string[] } = {},
+): Promise<{ manifest: Manifest; audit: RunAudit }> {
+  const lock = acquireRunLock(runDir, opts.command ?? ["audit", runDir]);
+  try {
+    return await reauditLocked(runDir, suite, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function reauditLocked(
+  runDir: string,
+  suite: SuiteDefinition,
+  opts: { command?: string[] },
 ): Promise<{ manifest: Manifest; audit: RunAudit }> {
   const manifest = await readManifest(runDir);
   if (manifest.suite !== suite.id) {
@@ -501,5 +717,16 @@ export async function reaudit(
   }
   const audit = await auditRun(suite, manifest, measuredRows(rows), notRun);
   await writeAudit(runDir, manifest, audit);
+  // The audit files are derived: their new hashes, and who rewrote them, go into the manifest.
+  recordFiles(manifest, runDir, DERIVED_FILES);
+  const git = gitInfo();
+  manifest.history = [...(manifest.history ?? []), {
+    event: "audit",
+    at: new Date().toISOString(),
+    command: opts.command ?? [],
+    commit: git.commit,
+    suite_version: suite.version,
+  }];
+  await writeJsonAtomic(join(runDir, "manifest.json"), manifest);
   return { manifest, audit };
 }

@@ -6,76 +6,11 @@ async function rejectsWith(f: () => Promise<unknown>, cls: new (...a: any[]) => 
 }
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { parseRelativeClaims } from "../results/relative.ts";
-import { parseClaims } from "../results/claims.ts";
 import { readManifest, readResults } from "../results/run_record.ts";
 import { claimRunDir, reaudit, reproduce, RunError } from "./runner.ts";
-import type { CellRunResult, PlannedCell, SuiteDefinition } from "./suite.ts";
+import { TOY_BASE, toySuite } from "./_toy_suite.ts";
 
-const CLAIMS = `id,paper,table,row,column,metric,value,std,n,stat,cell,fraction,source
-a,toy,T1,r,c1,test/f1,80,,,single,cell-a,1,p.1
-b,toy,T1,r,c2,test/f1,60,,,single,cell-b,1,p.1
-c,toy,T1,r,c3,test/f1,70,,,single,cell-c,1,p.1
-`;
-
-/** A toy suite whose "training" is deterministic arithmetic; it can be told to crash on one unit. */
-function toySuite(
-  opts: { crashOn?: string; calls: string[]; deviations?: string[]; checkpoints?: string[] },
-): SuiteDefinition {
-  return {
-    id: "toy",
-    version: "1",
-    title: "toy",
-    citation: "nobody",
-    claims: () => Promise.resolve(parseClaims(CLAIMS)),
-    relativeClaims: () =>
-      Promise.resolve(parseRelativeClaims(
-        "id,paper,table,relation,a,b,over,along,metric,floor,text,source\n" +
-          "a>b,toy,T1,>,cell-a,cell-b,,,test/f1,,A beats B,p.1\n",
-      )),
-    papers: [{ id: "toy", venue: "Toy 2020" }],
-    plan: () =>
-      Promise.resolve({
-        cells: ["cell-a", "cell-b"].map((id): PlannedCell => ({
-          id,
-          experiment: "t1",
-          seeds: [1, 2],
-          config: {},
-          deviations: opts.deviations ?? [],
-        })),
-        skipped: [{ id: "cell-c", reason: "needs a resource that is missing" }],
-        deviations: [],
-        dataFiles: [],
-        embeddings: [],
-        protocolDetails: {},
-      }),
-    runCell: (cell, seed, ctx): Promise<CellRunResult> => {
-      const unit = `${cell.id}#${seed}`;
-      opts.calls.push(unit);
-      if (ctx.checkpointDir) {
-        Deno.mkdirSync(ctx.checkpointDir, { recursive: true });
-        Deno.writeTextFileSync(`${ctx.checkpointDir}/checkpoint.json`, "{}");
-        opts.checkpoints?.push(ctx.checkpointDir);
-      }
-      if (unit === opts.crashOn) return Promise.reject(new Error("killed"));
-      ctx.onProgress({ unit: "epoch", at: 1, of: 1, loss: 1, score: { key: "dev/f1", value: 1 } });
-      const f1 = (cell.id === "cell-a" ? 80 : 50) + seed / 10;
-      return Promise.resolve({
-        metrics: { "dev/f1": f1, "test/precision": f1, "test/recall": f1, "test/f1": f1 },
-        selection: "max dev/f1",
-        selectedAt: 1,
-        progressUnit: "epoch",
-        unitsRun: 1,
-        trainTokensPerSec: 100,
-        trainSeconds: 1,
-        predictionsSha256: "0".repeat(64),
-        epochLog: [{ epoch: 1, loss: 1 }],
-      });
-    },
-  };
-}
-
-const base = { profile: "smoke", protocol: "paper", dataDir: ".", backend: "cpu", quiet: true } as const;
+const base = TOY_BASE;
 
 Deno.test("reproduce writes manifest, results and audit; an interrupted run resumes without redoing units", async () => {
   const dir = await Deno.makeTempDir();
@@ -126,7 +61,7 @@ Deno.test("reproduce writes manifest, results and audit; an interrupted run resu
   assert.deepStrictEqual(csv.trim().split("\n").length, 5);
   assert.match(
     csv.split("\n")[0],
-    /,units_run,dev\/f1,test\/precision,test\/recall,test\/f1,train_tokens_per_s,/,
+    /,units_run,train\/loss,dev\/f1,test\/precision,test\/recall,test\/f1,train_tokens_per_s,/,
   );
   await Deno.remove(dir, { recursive: true });
 });

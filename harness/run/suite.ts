@@ -122,6 +122,9 @@ export interface CellRunResult {
   extra?: Record<string, string | number>;
 }
 
+/** A unit's training diverged (harness/train/spec_error.ts); the runner records it as failed and goes on. */
+export { DivergedError } from "../train/spec_error.ts";
+
 /** Options the engine passes to a suite when planning. */
 export interface PlanOptions {
   profile: ProfileName;

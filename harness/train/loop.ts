@@ -59,7 +59,7 @@ import {
   type SelectionState,
   Selector,
 } from "./selection.ts";
-import { checkInteger, LoopSpecError } from "./spec_error.ts";
+import { checkInteger, DivergedError, LoopSpecError } from "./spec_error.ts";
 import { BatchStream, type StreamBatch, type StreamSpec, type StreamState } from "./streams.ts";
 
 export { LoopSpecError } from "./spec_error.ts";
@@ -556,7 +556,7 @@ const copyMeans = (r: Record<string, MeanState>) =>
  * @throws {LoopSpecError} for an invalid declaration (see {@link validateLoopSpec}), when the selection rule,
  *   the patience monitor or a plateau monitor names a metric the evaluation does not give, or when
  *   `hooks.checkpoint` is given but a Rng the loop uses has no `state()`.
- * @throws {Error} `Training diverged: …` when a step returns a non-finite loss; `Checkpoint does not fit this
+ * @throws {DivergedError} `Training diverged: …` when a step returns a non-finite loss; `Checkpoint does not fit this
  *   loop: …` when the loaded checkpoint has other streams or lr groups, lacks a Rng state, or is inconsistent
  *   (a stream's `Stream "<name>": …` for positions it cannot reach); whatever the hooks throw (`load`, `save`
  *   included).
@@ -795,7 +795,7 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
     const seconds = (performance.now() - t0) / 1000;
     const loss = result.loss;
     if (loss !== null && !Number.isFinite(loss)) {
-      throw new Error(
+      throw new DivergedError(
         `Training diverged: loss ${loss} at iteration ${iteration + 1} (epoch ${epochNumber}, iteration ` +
           `${iterationInEpoch + 1} of the epoch; streams ${picked.join(", ")})`,
       );

@@ -14,6 +14,15 @@ export class LoopSpecError extends Error {
   override name = "LoopSpecError";
 }
 
+/**
+ * Training diverged: a step returned a non-finite loss. The engine (harness/run/runner.ts) records the unit as
+ * failed with this message and goes on with the next unit.
+ */
+export class DivergedError extends Error {
+  /** The error's name. */
+  override name = "DivergedError";
+}
+
 /** Throws {@link LoopSpecError} unless `value` is an integer ≥ `min`; `what` names the field. */
 export function checkInteger(what: string, value: unknown, min: number): void {
   if (!(typeof value === "number" && Number.isInteger(value) && value >= min)) {

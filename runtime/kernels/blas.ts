@@ -16,14 +16,26 @@
  *   two-thread products wait for a descheduled thread. On a dedicated machine `2` speeds up large products
  *   (input projections, weight gradients) by up to ~1.5×. Products below {@link SINGLE_THREAD_BELOW}
  *   multiply-adds always use one thread.
- * - `OPENBLAS_CORETYPE`: when unset, it is set from the CPU flags before loading (`SkylakeX` with AVX-512,
- *   `Haswell` with AVX2 + FMA, `Sandybridge` with AVX). Debian's OpenBLAS 0.3.21 does not recognise recent Xeons
- *   and falls back to its slowest x86-64 kernels (`Prescott`, ~26 GFLOP/s instead of ~130 here).
+ * - `TAGBENCH_BLAS_CORETYPE`: which OpenBLAS kernels (`OPENBLAS_CORETYPE`, set before loading):
+ *   - unset or `pinned` (default): `Haswell` on every CPU with AVX2 + FMA, whatever else it has. Each core type
+ *     sums a product in its own order, so the same run gave different metrics on an AVX-512 Xeon (where
+ *     detection picks `SkylakeX`) and on an AVX2 machine; pinned, every AVX2 machine (Intel or AMD, with or
+ *     without AVX-512) computes the same bits. A CPU without AVX2 + FMA cannot run them: OpenBLAS's choice
+ *     from the flags is used and {@link BlasInfo} says the pin did not apply.
+ *   - `fastest`: the widest kernels the CPU flags allow (`SkylakeX` with AVX-512, `Haswell` with AVX2 + FMA,
+ *     `Sandybridge` with AVX) — faster on AVX-512 machines, but not bit-identical with the pinned default.
+ *   - an OpenBLAS core name (`Haswell`, `Zen`, `SkylakeX`, `Sandybridge`, …): that one (a core type the CPU
+ *     cannot run stops the process with an illegal instruction).
+ *   An `OPENBLAS_CORETYPE` already in the environment wins over all three and is recorded as such. Debian's
+ *   OpenBLAS 0.3.21 left to itself does not recognise recent Xeons and falls back to its slowest x86-64 kernels
+ *   (`Prescott`, ~26 GFLOP/s instead of ~130).
+ * - `TAGBENCH_CPUINFO` (test hook): a file read instead of `/proc/cpuinfo`, to simulate another CPU's flags.
  *
  * Reproducibility: with a fixed core type and thread count, `sgemm` gave bit-identical results run to run
- * (checked in `blas_test.ts`). A different thread count or core type (another CPU) can change the last bits of
- * large products and therefore training trajectories; {@link BlasInfo} records both, and the kernel notes of
- * `initBackend` name them.
+ * (checked in `blas_test.ts`), and the pinned default gives the same predictions whatever core type detection
+ * would pick (`blas_pin_test.ts`, against a stored reference hash). A different thread count or core type can
+ * change the last bits of large products and therefore training trajectories; {@link BlasInfo} records both
+ * and how the core type was chosen, and the manifest records {@link describeBlas}.
  *
  * Install: `apt-get install -y libopenblas0-pthread` (Debian/Ubuntu).
  *
@@ -50,8 +62,16 @@ export interface BlasInfo {
   config?: string;
   /** `openblas_get_corename()`, e.g. `SkylakeX`. */
   coreType?: string;
-  /** Whether tagbench set `OPENBLAS_CORETYPE` (from the CPU flags) before loading. */
+  /** Whether tagbench set `OPENBLAS_CORETYPE` before loading (else the environment or OpenBLAS chose). */
   coreTypeSetByTagbench?: boolean;
+  /**
+   * How the core type was chosen: `pinned` (the default, {@link PINNED_CORETYPE}), `pinned, not applicable`
+   * (a CPU without AVX2 + FMA: OpenBLAS's choice), `fastest`, `requested` (a core name in
+   * `TAGBENCH_BLAS_CORETYPE`), `environment` (`OPENBLAS_CORETYPE` was set).
+   */
+  coreTypePolicy?: string;
+  /** The core type tagbench asked for, when it set one (OpenBLAS may report another if it cannot use it). */
+  coreTypeAsked?: string;
   threads?: number;
   /** Why it is not available (absent when available). */
   reason?: string;
@@ -144,7 +164,34 @@ function env(name: string): string | undefined {
   }
 }
 
-/** OpenBLAS core type for the CPU flags of /proc/cpuinfo, or undefined (not x86 / not readable). */
+/** The core type every AVX2 + FMA machine runs, pinned by default (see the module doc). */
+export const PINNED_CORETYPE = "Haswell";
+
+/**
+ * The OpenBLAS core type a policy picks for the CPU flags of /proc/cpuinfo (see the module doc):
+ * `pinned` → {@link PINNED_CORETYPE} where AVX2 + FMA exist, else the detected one; `fastest` → the detected
+ * one ({@link coreTypeFromCpuFlags}); any other value is an OpenBLAS core name, returned as is.
+ *
+ * @returns The core type (undefined: leave it to OpenBLAS) and the policy line recorded in {@link BlasInfo}.
+ */
+export function chooseCoreType(cpuinfo: string, policy: string): { core?: string; policy: string } {
+  const detected = coreTypeFromCpuFlags(cpuinfo);
+  if (policy === "pinned") {
+    const flags = cpuFlags(cpuinfo);
+    return flags.has("avx2") && flags.has("fma")
+      ? { core: PINNED_CORETYPE, policy: "pinned" }
+      : { core: detected, policy: "pinned, not applicable (no AVX2 + FMA)" };
+  }
+  if (policy === "fastest") return { core: detected, policy: "fastest" };
+  return { core: policy, policy: "requested" };
+}
+
+function cpuFlags(cpuinfo: string): Set<string> {
+  const line = cpuinfo.split("\n").find((l) => l.startsWith("flags"));
+  return new Set(line?.split(":")[1]?.trim().split(/\s+/) ?? []);
+}
+
+/** The widest OpenBLAS core type the CPU flags of /proc/cpuinfo allow, or undefined (not x86 / not readable). */
 export function coreTypeFromCpuFlags(cpuinfo: string): string | undefined {
   const line = cpuinfo.split("\n").find((l) => l.startsWith("flags"));
   if (!line) return undefined;
@@ -186,20 +233,30 @@ function load(): { blas?: Blas; info: BlasInfo } {
   if (!(Number.isInteger(threads) && threads >= 1)) {
     throw new BlasError(`TAGBENCH_BLAS_THREADS must be a positive integer, got "${threadsEnv}"`);
   }
+  const requested = env("TAGBENCH_BLAS_CORETYPE") ?? "pinned";
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(requested)) {
+    throw new BlasError(
+      `TAGBENCH_BLAS_CORETYPE must be pinned, fastest or an OpenBLAS core name (e.g. Haswell), got "${requested}"`,
+    );
+  }
   let coreTypeSetByTagbench = false;
+  let coreTypePolicy = "environment";
+  let coreTypeAsked: string | undefined;
   let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
   try {
     Deno.statSync(path);
     if (env("OPENBLAS_CORETYPE") === undefined) {
       let cpuinfo = "";
       try {
-        cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
+        cpuinfo = Deno.readTextFileSync(env("TAGBENCH_CPUINFO") ?? "/proc/cpuinfo");
       } catch {
         // not Linux, or no read permission: let OpenBLAS detect the CPU itself
       }
-      const core = coreTypeFromCpuFlags(cpuinfo);
-      if (core) {
-        Deno.env.set("OPENBLAS_CORETYPE", core);
+      const chosen = chooseCoreType(cpuinfo, requested);
+      coreTypePolicy = chosen.policy;
+      if (chosen.core) {
+        coreTypeAsked = chosen.core;
+        Deno.env.set("OPENBLAS_CORETYPE", chosen.core);
         coreTypeSetByTagbench = true;
       }
     }
@@ -224,6 +281,8 @@ function load(): { blas?: Blas; info: BlasInfo } {
     config: cString(s.openblas_get_config())?.trim(),
     coreType: cString(s.openblas_get_corename()),
     coreTypeSetByTagbench,
+    coreTypePolicy,
+    coreTypeAsked,
     threads: s.openblas_get_num_threads(),
   };
   let current = info.threads!;
@@ -281,10 +340,17 @@ export function blasInfo(): BlasInfo {
   return { ...loaded.info };
 }
 
-/** A one-line description for logs and manifests, e.g. `OpenBLAS 0.3.21 (SkylakeX, 2 threads)`. */
+/**
+ * A one-line description for logs and manifests, e.g. `OpenBLAS 0.3.21 (Haswell, pinned, 1 thread)`; a core
+ * type OpenBLAS reports other than the one asked for is named too (`Haswell asked, Prescott used`).
+ */
 export function describeBlas(info: BlasInfo = blasInfo()): string {
   if (!info.available) return `no BLAS (${info.reason})`;
   const version = info.config?.split(" ").slice(0, 2).join(" ") ?? "OpenBLAS";
-  const core = `${info.coreType}${info.coreTypeSetByTagbench ? " via OPENBLAS_CORETYPE" : ""}`;
+  const policy = info.coreTypePolicy ?? (info.coreTypeSetByTagbench ? "via OPENBLAS_CORETYPE" : "detected");
+  const asked = info.coreTypeAsked && info.coreTypeAsked.toLowerCase() !== info.coreType?.toLowerCase()
+    ? `${info.coreTypeAsked} asked, ${info.coreType} used`
+    : info.coreType;
+  const core = `${asked}, ${policy === "environment" ? "OPENBLAS_CORETYPE from the environment" : policy}`;
   return `${version} (${core}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`;
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { blas, blasInfo, coreTypeFromCpuFlags, describeBlas, setBlasDisabled } from "./blas.ts";
+import {
+  blas,
+  blasInfo,
+  chooseCoreType,
+  coreTypeFromCpuFlags,
+  describeBlas,
+  PINNED_CORETYPE,
+  setBlasDisabled,
+} from "./blas.ts";
 
 const HAS_BLAS = blas() !== undefined;
 
@@ -10,6 +18,32 @@ Deno.test("coreTypeFromCpuFlags picks the widest OpenBLAS kernels the CPU flags 
   assert.equal(coreTypeFromCpuFlags(flags("avx")), "Sandybridge");
   assert.equal(coreTypeFromCpuFlags(flags("ssse3")), undefined);
   assert.equal(coreTypeFromCpuFlags("Features\t: fp asimd\n"), undefined);
+});
+
+Deno.test("chooseCoreType: pinned Haswell on every AVX2 + FMA CPU, the widest with fastest, a name as asked", () => {
+  const flags = (f: string) => `processor\t: 0\nflags\t\t: fpu sse sse2 ${f}\n`;
+  const skx = flags("avx avx2 fma avx512f avx512bw avx512vl avx512dq");
+  assert.deepEqual(chooseCoreType(skx, "pinned"), { core: PINNED_CORETYPE, policy: "pinned" });
+  assert.deepEqual(chooseCoreType(flags("avx avx2 fma"), "pinned"), { core: "Haswell", policy: "pinned" });
+  assert.deepEqual(chooseCoreType(flags("avx"), "pinned"), {
+    core: "Sandybridge",
+    policy: "pinned, not applicable (no AVX2 + FMA)",
+  });
+  assert.deepEqual(chooseCoreType(skx, "fastest"), { core: "SkylakeX", policy: "fastest" });
+  assert.deepEqual(chooseCoreType(skx, "Zen"), { core: "Zen", policy: "requested" });
+  assert.equal(
+    describeBlas({
+      available: true,
+      mode: "auto",
+      path: "x",
+      config: "OpenBLAS 0.3.21 X",
+      coreType: "Prescott",
+      coreTypeAsked: "Haswell",
+      coreTypePolicy: "pinned",
+      threads: 1,
+    }),
+    "OpenBLAS 0.3.21 (Haswell asked, Prescott used, pinned, 1 thread)",
+  );
 });
 
 Deno.test({
@@ -91,6 +125,8 @@ Deno.test("TAGBENCH_BLAS=off and a missing library fall back cleanly; TAGBENCH_B
     await probe({ TAGBENCH_BLAS: "openblas", TAGBENCH_BLAS_LIB: "/nonexistent/libopenblas.so.0" }),
   );
   assert.match(insist.error, /^BlasError: TAGBENCH_BLAS=openblas, but OpenBLAS is not usable/);
+  const core = JSON.parse(await probe({ TAGBENCH_BLAS_CORETYPE: "Has well" }));
+  assert.match(core.error, /TAGBENCH_BLAS_CORETYPE must be pinned, fastest or an OpenBLAS core name/);
   const bad = JSON.parse(await probe({ TAGBENCH_BLAS: "mkl" }));
   assert.match(bad.error, /TAGBENCH_BLAS must be auto, openblas or off, got "mkl"/);
 });
