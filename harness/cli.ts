@@ -262,6 +262,18 @@ export function parseCli<const O extends CliOptions, const P extends boolean = f
 }
 
 /**
+ * A name given on the command line, looked up in a registry (a suite id with `getSuite`): the registry's error
+ * (unknown name, with the closest ones) becomes a {@link UsageError} of one line, exit status 2, without the usage.
+ */
+export function registered<T>(name: string, lookup: (name: string) => T): T {
+  try {
+    return lookup(name);
+  } catch (e) {
+    throw new UsageError(messageOf(e), { showUsage: false });
+  }
+}
+
+/**
  * A flag's value as an integer ≥ `min` (decimal digits only).
  *
  * @throws {UsageError} otherwise: `--steps is "3", expected an integer ≥ 5`.

@@ -12,7 +12,7 @@
 
 import { join } from "node:path";
 import { auditTable, parseCli, runMain, UsageError } from "../harness/cli.ts";
-import { auditSummaryText, readManifest } from "../harness/results/run_record.ts";
+import { auditSummaryText, readManifest, suiteOfRun } from "../harness/results/run_record.ts";
 import { PROTOCOL_GAP_COLUMNS, protocolGap, protocolGapMarkdown } from "../harness/results/protocol_gap.ts";
 import { toCsv, writeTextAtomic } from "../harness/results/store.ts";
 import { reaudit } from "../harness/run/runner.ts";
@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<void> {
   if (positionals.length === 1) {
     if (values.out) throw new UsageError("--out applies to the comparison of two runs");
     const manifest = await readManifest(positionals[0]);
-    const { audit } = await reaudit(positionals[0], getSuite(manifest.suite), {
+    const { audit } = await reaudit(positionals[0], suiteOfRun(positionals[0], manifest, getSuite), {
       command: ["audit", ...args],
     });
     console.log(
@@ -68,7 +68,7 @@ export async function main(args: string[]): Promise<void> {
       }`,
     );
   }
-  const suite = getSuite(manifests[0].suite);
+  const suite = suiteOfRun(positionals[0], manifests[0], getSuite);
   const paper = await reaudit(positionals[paperIdx], suite, { command: ["audit", ...args] });
   const clean = await reaudit(positionals[cleanIdx], suite, { command: ["audit", ...args] });
   const rows = protocolGap(paper.audit.claims, clean.audit.claims);

@@ -56,7 +56,8 @@ const USAGE = `usage: deno task bench [--shapes ${
   Writes results/bench/<run-id>/bench.csv|json (or DIR/bench.csv|json).
   The medians also go to the calibration file of reproduce's time estimates
   ($XDG_CACHE_HOME/tagbench/calibration.json, else ~/.cache/tagbench/calibration.json).
-  Environment: TAGBENCH_BLAS=auto|openblas|off, TAGBENCH_BLAS_THREADS (2), TAGBENCH_RNN=fused|graph,
+  Environment: TAGBENCH_BLAS=auto|openblas|off, TAGBENCH_BLAS_THREADS (1),
+  TAGBENCH_BLAS_CORETYPE=pinned|fastest|<OpenBLAS core> (pinned: Haswell on AVX2), TAGBENCH_RNN=fused|graph|device,
   TAGBENCH_PYTHON (python with torch for --vs-torch).`;
 
 /** Columns of bench.csv (the first eight are the ones issue #3 asks for). */

@@ -41,12 +41,17 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /**
- * Runs one `data` command, writing its output with `print`.
+ * Runs one `data` command, writing its output with `print`; `fail` gets the one-line summary of what `verify` found
+ * wrong (how many files, and the first one with what was expected of it).
  *
  * @returns the exit status: 0, or 1 when `verify` finds a file missing or altered.
  * @throws {UsageError} for a bad command line; the loaders' errors for an unknown dataset or a bad file.
  */
-export async function runDataCommand(args: string[], print: (text: string) => void): Promise<number> {
+export async function runDataCommand(
+  args: string[],
+  print: (text: string) => void,
+  fail: (line: string) => void = () => {},
+): Promise<number> {
   const { positionals, values } = parseCli(args, {
     "data-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
@@ -75,16 +80,27 @@ export async function runDataCommand(args: string[], print: (text: string) => vo
       const dir = dataDir();
       const rows: string[][] = [];
       let bad = 0;
+      let first = "";
       for (const spec of Object.values(DATASETS)) {
         for (const c of await checkDatasetFiles(spec, dir)) {
-          if (c.status !== "ok") bad++;
-          const note = c.status === "altered" ? `sha256 ${c.actual}, expected ${c.expected}` : "";
+          const note = c.status === "altered"
+            ? `sha256 ${c.actual}, expected ${c.expected}`
+            : c.problem ?? "";
+          if (c.status !== "ok" && bad++ === 0) {
+            first = `${c.path} ${c.status === "altered" ? `has ${note}` : c.problem ?? "is missing"}` +
+              (c.status === "missing" ? ` (expected sha256 ${c.expected})` : "");
+          }
           rows.push([c.status, c.dataset, c.split, c.path, note]);
         }
       }
       print(`data dir: ${dir}\n`);
       print(table(["status", "dataset", "split", "path", ""], rows));
       print(`\n${rows.length - bad} of ${rows.length} registered files present and unaltered.`);
+      if (bad > 0) {
+        fail(
+          `${bad} of ${rows.length} registered files under ${dir} are missing or altered; the first: ${first}`,
+        );
+      }
       return bad === 0 ? 0 : 1;
     }
     case undefined:
@@ -97,11 +113,13 @@ export async function runDataCommand(args: string[], print: (text: string) => vo
 /**
  * `deno task data <command>`: runs one command, printing to stdout.
  *
- * @throws {ExitStatus} 1 when `verify` finds a file missing or altered; see {@link runDataCommand}.
+ * @throws {Error} with the one-line summary (exit status 1) when `verify` finds a file missing or altered; see
+ *   {@link runDataCommand}.
  */
 export async function main(args: string[]): Promise<void> {
-  const code = await runDataCommand(args, (text) => console.log(text));
-  if (code !== 0) throw new ExitStatus(code);
+  let failure: string | undefined;
+  const code = await runDataCommand(args, (text) => console.log(text), (line) => (failure = line));
+  if (code !== 0) throw failure === undefined ? new ExitStatus(code) : new Error(failure);
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args), USAGE);

@@ -8,7 +8,7 @@
  */
 
 import { stringify } from "csv-stringify/sync";
-import { oneOf, parseCli, runMain, UsageError, writeStdout } from "../harness/cli.ts";
+import { oneOf, parseCli, registered, runMain, UsageError, writeStdout } from "../harness/cli.ts";
 import { PROFILES, PROTOCOLS } from "../harness/run/suite.ts";
 import { qualifiedTable } from "../harness/results/claims.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
@@ -48,7 +48,7 @@ export const LIST_RELATIVE_COLUMNS = [
 ];
 
 async function planOf(suiteId: string, profile: string, protocol: string) {
-  const suite = getSuite(suiteId);
+  const suite = registered(suiteId, getSuite);
   const plan = await suite.plan({
     profile: oneOf("profile", profile, PROFILES),
     protocol: oneOf("protocol", protocol, PROTOCOLS),
@@ -114,7 +114,7 @@ export async function listRelativeRows(
 /**
  * `deno task list …`: prints the suites, or a suite's claims (or relative claims) with their status.
  *
- * @throws {UsageError} for a bad command line; the registry's error for an unknown suite.
+ * @throws {UsageError} for a bad command line or an unknown suite.
  */
 export async function main(args: string[]): Promise<void> {
   const { positionals, values } = parseCli(args, {

@@ -7,7 +7,7 @@
  */
 
 import { parseCli, runMain, UsageError } from "../harness/cli.ts";
-import { readManifest } from "../harness/results/run_record.ts";
+import { readManifest, suiteOfRun } from "../harness/results/run_record.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
 
 const USAGE = `usage: deno task plot <run-dir>
@@ -22,7 +22,7 @@ const USAGE = `usage: deno task plot <run-dir>
  */
 export async function plotRun(runDir: string): Promise<string[]> {
   const manifest = await readManifest(runDir);
-  const suite = getSuite(manifest.suite);
+  const suite = suiteOfRun(runDir, manifest, getSuite);
   if (!suite.drawFigures) {
     const withFigures = Object.values(SUITES).filter((s) => s.drawFigures).map((s) => s.id);
     throw new UsageError(

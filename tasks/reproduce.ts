@@ -6,8 +6,8 @@
  */
 
 import { resolveDataDir } from "../harness/data/data_dir.ts";
-import { oneOf, parseCli, positiveInt, runMain, UsageError } from "../harness/cli.ts";
-import { auditSummaryText, type Manifest, readManifest } from "../harness/results/run_record.ts";
+import { oneOf, parseCli, positiveInt, registered, runMain, UsageError } from "../harness/cli.ts";
+import { auditSummaryText, type Manifest, readManifest, suiteOfRun } from "../harness/results/run_record.ts";
 import { suggestions } from "../harness/did_you_mean.ts";
 import { join } from "node:path";
 import { reproduce, summarizeRun } from "../harness/run/runner.ts";
@@ -202,11 +202,9 @@ export async function checkOnly(
     ...new Set(only.flatMap((p) => suggestions(p, ids.map((id) => id.slice(0, Math.max(p.length, 1)))))),
   ]
     .map((prefix) => ids.find((id) => id.startsWith(prefix))!);
-  const close = near.length ? near : ids.slice(0, 3);
   throw new UsageError(
-    `--only ${only.join(",")} matches no cell of ${suite.id}; closest cell ids: ${
-      close.slice(0, 3).join(", ")
-    }` +
+    `--only ${only.join(",")} matches no cell of ${suite.id}; ` +
+      (near.length ? `closest cell ids: ${near.slice(0, 3).join(", ")}` : "no cell id is close") +
       ` (\`deno task list ${suite.id}\` lists them all)`,
     { showUsage: false },
   );
@@ -252,9 +250,11 @@ export async function main(args: string[]): Promise<void> {
   const givenSeeds = values.seeds === undefined ? undefined : positiveInt("seeds", values.seeds);
   const givenOnly = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   const previous = values.resume ? await readManifest(values.resume) : undefined;
-  const suiteId = positionals[0] ?? previous?.suite;
-  if (!suiteId) throw new UsageError("no suite given");
-  const suite = getSuite(suiteId);
+  if (positionals[0] === undefined && !previous) throw new UsageError("no suite given");
+  // A suite named here is a command-line value (exit 2); one named by the resumed run's manifest, a bad file.
+  const suite = positionals[0] !== undefined
+    ? registered(positionals[0], getSuite)
+    : suiteOfRun(values.resume!, previous!, getSuite);
   if (values.budget === "help") {
     console.log(
       `budget knobs of ${suite.id}:\n` +

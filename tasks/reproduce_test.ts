@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../harness/cli.ts";
-import { budgetOverrides } from "./reproduce.ts";
+import { budgetOverrides, checkOnly, resumeOptions } from "./reproduce.ts";
+import type { Manifest } from "../harness/results/run_record.ts";
 import { yang2017Suite } from "../suites/yang2017/suite.ts";
 import { datnetSuite } from "../suites/datnet/suite.ts";
 
@@ -49,4 +50,64 @@ Deno.test("reproduce CLI: an undeclared budget knob is one line on stderr and ex
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
   assert.equal(lines.length, 1, lines.join("\n"));
   assert.match(lines[0], /^error: Unknown budget knob "source_batches" for yang2017\..*Known knobs: epochs/);
+});
+
+/** The parts of a manifest `resumeOptions` reads: a 2-seed smoke run of datnet with --only and a budget. */
+const resumable = {
+  suite: "datnet",
+  profile: "smoke",
+  protocol: "clean",
+  backend: { name: "wasm" },
+  seeds_override: 2,
+  only: ["t3/es/base"],
+  budget_overrides: { epochs: 3 },
+} as unknown as Manifest;
+
+Deno.test("resumeOptions: --resume DIR alone takes the whole plan from the manifest; a different value is refused", () => {
+  assert.deepStrictEqual(resumeOptions("run", resumable, {}), {
+    suite: "datnet",
+    profile: "smoke",
+    protocol: "clean",
+    backend: "wasm",
+    seeds: 2,
+    only: ["t3/es/base"],
+    budget: { epochs: 3 },
+  });
+  // The same values given again are fine.
+  assert.equal(
+    resumeOptions("run", resumable, { seeds: 2, profile: "smoke", budget: { epochs: 3 } }).seeds,
+    2,
+  );
+  const refused = (given: Parameters<typeof resumeOptions>[2], text: string) =>
+    assert.throws(
+      () => resumeOptions("run", resumable, given),
+      (e: unknown) => e instanceof UsageError && e.message.includes(text),
+    );
+  refused(
+    { seeds: 1 },
+    "--seeds is 1, but the run in run was planned with 2 (its manifest.json); drop --seeds",
+  );
+  refused({ only: ["t3/es"] }, "--only is t3/es, but the run in run was planned with t3/es/base");
+  refused({ budget: { epochs: 5 } }, "--budget is epochs=5, but the run in run was planned with epochs=3");
+  refused({ profile: "paper" }, "--profile is paper, but the run in run was planned with smoke");
+  refused({ backend: "cpu" }, "--allow-backend-change");
+  assert.equal(resumeOptions("run", resumable, { backend: "cpu" }, true).backend, "cpu");
+});
+
+Deno.test("checkOnly: --only selecting no planned cell is a usage error naming the closest cell ids", async () => {
+  await checkOnly(datnetSuite, ["t3/es/base/k=10"], "paper", "paper"); // selects a cell: fine
+  await assert.rejects(
+    () => checkOnly(datnetSuite, ["zzz"], "paper", "paper"),
+    (e: unknown) =>
+      e instanceof UsageError && /matches no cell of datnet; no cell id is close/.test(e.message),
+  );
+  await assert.rejects(
+    () => checkOnly(datnetSuite, ["t3/es/bsae"], "paper", "paper"),
+    (e: unknown) =>
+      e instanceof UsageError && /matches no cell of datnet; closest cell ids: t3\/es\/base/.test(e.message),
+  );
+  await assert.rejects(
+    () => checkOnly(datnetSuite, ["t3/wnut16/datnet-p/k=1000"], "smoke", "paper"),
+    (e: unknown) => e instanceof UsageError && /selects no cell the smoke profile runs/.test(e.message),
+  );
 });

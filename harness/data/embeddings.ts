@@ -188,7 +188,7 @@ export async function loadTextEmbeddings(
       try {
         text = carry + decoder.decode(chunk, { stream: true });
       } catch {
-        throw fail(undefined, `is not valid UTF-8 (after line ${lineNo})`);
+        throw fail(undefined, `is not valid UTF-8 (on or after line ${lineNo + 1})`);
       }
       let start = 0;
       for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Sentence, SplitName } from "../../models/types.ts";
 import { DataFormatError, decodeUtf8, readConll } from "./conll_reader.ts";
 import { DATA_DIR_ENV } from "./data_dir.ts";
@@ -98,6 +98,8 @@ export interface FileCheck {
   expected: string;
   /** sha256 found (absent when missing). */
   actual?: string;
+  /** Why a missing file is missing when something else is in its way (`is a folder, not a file`). */
+  problem?: string;
 }
 
 /** Where a dataset's split file lives under `dataDir`. */
@@ -125,8 +127,8 @@ export async function checkDatasetFiles(spec: DatasetSpec, dataDir: string): Pro
     const path = splitPath(spec, dataDir, split);
     const base = { dataset: spec.id, split, path, expected: f.sha256 };
     const stat = await statFile(path);
-    if (!stat) {
-      checks.push({ ...base, status: "missing" });
+    if (typeof stat === "string") {
+      checks.push({ ...base, status: "missing", ...(stat === MISSING ? {} : { problem: stat }) });
       continue;
     }
     const actual = await sha256File(path);
@@ -242,22 +244,43 @@ async function loadSplit(
   const path = splitPath(spec, dataDir, name);
   const file = spec.splits[name]!;
   const stat = await statFile(path);
-  if (!stat) throw fileError(spec, name, file, dataDir, path);
+  if (typeof stat === "string") throw fileError(spec, name, file, dataDir, path, stat);
   const bytes = await Deno.readFile(path);
   const sha256 = cachedHash(path, stat) ?? hashBytes(path, stat, bytes);
-  if (verify && sha256 !== file.sha256) throw fileError(spec, name, file, dataDir, path, sha256);
+  if (verify && sha256 !== file.sha256) throw fileError(spec, name, file, dataDir, path, stat.size, sha256);
   const { sentences, docstarts } = readConll(decodeUtf8(bytes, path), { format: spec.format, file: path });
   return { name, path, sha256, sentences, docstarts };
 }
 
-async function statFile(path: string): Promise<Deno.FileInfo | undefined> {
+/** What {@link statFile} says of a path where nothing is. */
+const MISSING = "is missing";
+
+/**
+ * The file at `path`, or what is wrong with it: {@link MISSING}, `is a folder, not a file`, or, when a file stands
+ * where a folder above it should be, `is missing: <that path> is a file, not a folder`.
+ */
+async function statFile(path: string): Promise<Deno.FileInfo | string> {
   try {
     const stat = await Deno.stat(path);
-    return stat.isFile ? stat : undefined;
+    return stat.isFile ? stat : `is a ${stat.isDirectory ? "folder" : "special file"}, not a file`;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
+    if (e instanceof Deno.errors.NotFound) return MISSING;
+    if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+    for (let p = dirname(path); p !== dirname(p); p = dirname(p)) {
+      const isFile = await Deno.stat(p).then((s) => s.isFile, () => false);
+      if (isFile) return `${MISSING}: ${p} is a file, not a folder`;
+    }
+    return MISSING;
   }
+}
+
+/** The size of a file whose sha256 differs, said when it tells more than the hash: empty, or shorter. */
+function sizeNote(size: number, expected: number): string {
+  if (size === expected) return "";
+  if (size === 0) return ` (it is empty; the registered file has ${expected} bytes)`;
+  return ` (it has ${size} bytes, the registered file ${expected}${
+    size < expected ? ": a cut-off copy?" : ""
+  })`;
 }
 
 function fileError(
@@ -266,11 +289,14 @@ function fileError(
   file: SplitFile,
   dataDir: string,
   path: string,
+  found: string | number,
   actual?: string,
 ): DatasetFileError {
-  const what = actual === undefined
-    ? `is missing (expected sha256 ${file.sha256})`
-    : `has sha256 ${actual}, expected ${file.sha256}: it is not the registered file`;
+  const what = typeof found === "string"
+    ? `${found} (expected sha256 ${file.sha256})`
+    : `has sha256 ${actual}, expected ${file.sha256}: it is not the registered file${
+      sizeNote(found, file.bytes)
+    }`;
   const message = `Dataset "${spec.id}" (${spec.title}): the ${split} file ${path} ${what}. ` +
     `Obtain it from ${file.url ?? spec.download} (homepage ${spec.homepage}; licence: ${spec.licence}) ` +
     `and put it under ${

@@ -575,6 +575,23 @@ export async function readManifest(runDir: string): Promise<Manifest> {
   return checkJson(path, head, { schema: ManifestSchema, what: MANIFEST_WHAT });
 }
 
+/**
+ * The suite a run's manifest names, found with `lookup` (the suite registry's `getSuite`).
+ *
+ * @throws {Error} naming the manifest when `lookup` does not know the suite: `The manifest "<dir>/manifest.json"
+ *   names suite "toy", which this tagbench cannot run: Unknown suite "toy". Known suites: …`.
+ */
+export function suiteOfRun<S>(runDir: string, manifest: { suite: string }, lookup: (id: string) => S): S {
+  try {
+    return lookup(manifest.suite);
+  } catch (e) {
+    throw new Error(
+      `The manifest "${runFiles(runDir).manifest}" names suite "${manifest.suite}", which this tagbench ` +
+        `cannot run: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
 /** What {@link readManifestHead} checks of a manifest: only what names the run; the rest as found. */
 export interface ManifestHead {
   schema_version: number;

@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { initBackend } from "../../runtime/backend.ts";
 import { setBlasDisabled } from "../../runtime/kernels/blas.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../results/store.ts";
-import { parseCli, runMain, UsageError } from "../cli.ts";
+import { parseCli, registered, runMain, UsageError } from "../cli.ts";
 import type { DefinedSuite, SuiteTypes } from "./define.ts";
 import { stableJson } from "./stable_json.ts";
 
@@ -170,7 +170,7 @@ export async function main(args: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError("expected one suite id");
   const { getSuite } = await import("../../suites/registry.ts");
   const { resolveDataDir } = await import("../data/data_dir.ts");
-  const suite = getSuite(positionals[0]) as DefinedSuite<SuiteTypes>;
+  const suite = registered(positionals[0], getSuite) as DefinedSuite<SuiteTypes>;
   const entry: Partial<FingerprintEntry> = {
     version: suite.version,
     declaration_sha256: await declarationSha256(suite),
