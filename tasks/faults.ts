@@ -36,6 +36,11 @@ export interface TrialFigures {
   mismatch: boolean;
 }
 
+/** Figures with nothing counted yet. */
+export function noFigures(): TrialFigures {
+  return { kills: 0, interrupts: 0, resumes: 0, unitsRerun: 0, duplicates: 0, leftovers: 0, mismatch: false };
+}
+
 function child(args: string[]) {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", new URL("deno.json", REPO).pathname, CHILD, ...args],
@@ -68,15 +73,7 @@ export async function trial(
   delayMs: number,
 ): Promise<TrialFigures> {
   const log = join(dir, "units.log");
-  const f: TrialFigures = {
-    kills: 0,
-    interrupts: 0,
-    resumes: 0,
-    unitsRerun: 0,
-    duplicates: 0,
-    leftovers: 0,
-    mismatch: false,
-  };
+  const f = noFigures();
   const killsWanted = 1 + Math.floor(rng() * 4);
   for (let attempt = 0; attempt < killsWanted + 5; attempt++) {
     const resuming = existsSync(join(dir, "manifest.json"));
@@ -140,15 +137,7 @@ export async function main(args: string[]): Promise<void> {
       throw new Error(`the uninterrupted run failed: ${new TextDecoder().decode(ref.stderr)}`);
     }
     const reference = (await signature(refDir)).rows;
-    const total: TrialFigures = {
-      kills: 0,
-      interrupts: 0,
-      resumes: 0,
-      unitsRerun: 0,
-      duplicates: 0,
-      leftovers: 0,
-      mismatch: false,
-    };
+    const total = noFigures();
     let mismatches = 0;
     for (let i = 1; i <= trials; i++) {
       const f = await trial(join(root, `trial-${i}`), reference, rng, delay);
