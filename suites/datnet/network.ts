@@ -419,7 +419,8 @@ export class Datnet {
    * AT perturbations (§3.5, Eq. 3) of `batch`'s embeddings for `resource`: g = ∂ℓ/∂e of
    * {@link Datnet.objectiveFromEmbeddings} (CRF + discriminator; the discriminator's part of g passes the
    * gradient-reversal layer, as in a TF graph) at the same dropout masks (`dropoutSeed`), then
-   * η = ε·g/‖g‖₂ per embedding tensor of the whole batch (`adversarial.ts`), ε = `epsWordSource`/`epsWordTarget`
+   * η = ε·g/‖g‖₂ with the norm per sentence (per sentence and channel for chars), as the released code
+   * normalises (`models/adversarial.ts`), ε = `epsWordSource`/`epsWordTarget`
    * for the words and `epsChar` for the chars. Undefined without `at`. η is a plain tensor (no gradient tape): the
    * caller owns it.
    */

@@ -234,7 +234,7 @@ for (const backend of testBackends()) {
     assert.equal(tf.memory().numTensors, before, "model create/dispose leaked tensors");
   });
 
-  Deno.test(`Datnet AT on ${backend}: η has norm ε per embedding tensor and points along ∂ℓ/∂e`, async () => {
+  Deno.test(`Datnet AT on ${backend}: η has norm ε per sentence (per sentence × channel for chars) and points along ∂ℓ/∂e`, async () => {
     await useBackend(backend);
     const inp = inputs(true);
     const at = { epsWordSource: 2, epsWordTarget: 0.5, epsChar: 3 };
@@ -261,9 +261,18 @@ for (const backend of testBackends()) {
           assert.deepEqual(e.shape, gi.shape);
           const ev = Array.from(e.dataSync());
           const gv = Array.from(gi.dataSync());
-          const norm = (a: number[]) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
-          assert.ok(Math.abs(norm(ev) - eps) <= 1e-4, `‖η‖ = ${norm(ev)}, expected ${eps}`);
-          assertClose(ev, gv.map((v) => (eps * v) / norm(gv)), 1e-6, 1e-4, `η of ${resource}`);
+          // One norm per sentence (word) or per (sentence, channel) (char): over axes 1 and 2, as released.
+          const rest = e.shape.slice(3).reduce((a, b) => a * b, 1);
+          const inner = e.shape[1]! * e.shape[2]! * rest;
+          const block = (i: number) => Math.floor(i / inner) * rest + (i % rest);
+          const norms = (a: number[]) => {
+            const sq = new Array(e.shape[0]! * rest).fill(0);
+            a.forEach((v, i) => (sq[block(i)] += v * v));
+            return sq.map(Math.sqrt);
+          };
+          for (const n of norms(ev)) assert.ok(Math.abs(n - eps) <= 1e-4, `‖η‖ = ${n}, expected ${eps}`);
+          const gn = norms(gv);
+          assertClose(ev, gv.map((v, i) => (eps * v) / gn[block(i)]), 1e-6, 1e-4, `η of ${resource}`);
         }
         // ℓ(x) + ℓ(x + η) > ℓ(x), and η is a constant: the gradient tape starts at the weights only.
         const clean = model.trainingLoss(batch, resource, 7);

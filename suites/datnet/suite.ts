@@ -33,7 +33,7 @@ import { DATNET_BENCH_SHAPES } from "./bench.ts";
 export type { Variant };
 
 /** Bumped whenever the declaration or the model code changes (suites/datnet/fingerprint.json). */
-export const VERSION = "0.5.0";
+export const VERSION = "0.6.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets (§4.1).

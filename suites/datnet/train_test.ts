@@ -291,8 +291,10 @@ Deno.test("trainTagger: results are bit-identical to the pre-loop trainer (pinne
   assert.deepEqual({ f: datnetFingerprint(f), p: datnetFingerprint(p) }, PINNED_DATNET);
 });
 
+// `f` (DATNet-F with AT) re-recorded at datnet 0.6.0 for the per-sentence AT norm (models/adversarial.ts), an
+// intended change of numerics; `p` (no AT) is unchanged, so the rest of the trainer is still step-for-step the same.
 const PINNED_DATNET = {
-  f: { predictions: "ae85c801e49231ccf48ee03ea9b8f360", log: "edbac9bfc528dfefe6207001ba6db1fa" },
+  f: { predictions: "00ce96d664bb2e95e18190a056dd8d0e", log: "8e499a6a9b18b1fc250d8a194feb49c4" },
   p: { predictions: "cfa749199c63d8eda7aa6fc55308c26b", log: "753462c1e43b17ceeb2bf37ad5d5ecc3" },
 };
 
