@@ -6,6 +6,7 @@
 
 import type { AuditRow, MeasuredRow } from "./audit.ts";
 import { parseDeviation } from "./deviations.ts";
+import { type ChangelogEntry, firstSentence } from "./changelog.ts";
 import {
   RELATIVE_ALPHA,
   RELATIVE_MIN_SEEDS,
@@ -210,6 +211,8 @@ export interface RunAudit {
   claims: AuditRow[];
   relative: RelativeAuditRow[];
   statements: RelativeSummary[];
+  /** The suite as it is now: its version, citation, and the changelog entries since the run's version. */
+  suite?: { version: string; citation: string; changesSince: ChangelogEntry[] };
 }
 
 /** One table of the audit summary: verdict counts, mean |Δ| of the measured claims, relative statements. */
@@ -661,7 +664,8 @@ export function auditMarkdown(manifest: Manifest, runAudit: RunAudit): string {
   const lines = [
     `# Audit of ${manifest.suite} (suite version ${manifest.suite_version}), run ${manifest.run_id}`,
     "",
-    `- paper: ${manifest.citation}`,
+    `- paper: ${runAudit.suite?.citation ?? manifest.citation}`,
+    ...supersededLines(manifest, runAudit),
     `- profile: **${manifest.profile}**, protocol: **${manifest.protocol}**, backend: ${manifest.backend.name} ` +
     `(${manifest.backend.device}), commit ${manifest.git.commit.slice(0, 12)}${
       manifest.git.dirty ? " (dirty)" : ""
@@ -718,6 +722,20 @@ export function auditMarkdown(manifest: Manifest, runAudit: RunAudit): string {
     );
   }
   return lines.join("\n") + "\n";
+}
+
+/** The audit header's line on the run's suite version against the current one, and what changed between. */
+function supersededLines(manifest: Manifest, audit: RunAudit): string[] {
+  const s = audit.suite;
+  if (!s || s.version === manifest.suite_version) {
+    return s ? [`- suite version: ${manifest.suite_version} (current)`] : [];
+  }
+  return [
+    `- suite version: **${manifest.suite_version}, superseded by ${s.version}**; changes since the run: ` +
+    (s.changesSince.length
+      ? s.changesSince.map((c) => `${c.version}: ${firstSentence(c.text)}`).join("; ")
+      : "none recorded in the suite's changelog"),
+  ];
 }
 
 /** The relative claims of audit.md: each statement with its sentence and source, then its items. */

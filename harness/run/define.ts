@@ -28,6 +28,7 @@ import {
   TARGET_ONLY_COMPONENTS,
 } from "../results/deviations.ts";
 import { loadRelativeClaims, type RelativeStatement } from "../results/relative.ts";
+import { parseChangelog } from "../results/changelog.ts";
 import { cellSeeds } from "./seeds.ts";
 import { drawFigures } from "./figures.ts";
 import {
@@ -737,6 +738,14 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     relativeClaims: (): Promise<RelativeStatement[]> =>
       decl.relativeClaims ? loadRelativeClaims(decl.relativeClaims) : Promise.resolve([]),
     papers: decl.paper.papers,
+    changelog: async () => {
+      try {
+        return parseChangelog(await Deno.readTextFile(new URL("./README.md", decl.claims)));
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return [];
+        throw e;
+      }
+    },
     plan,
     runCell,
     budgetKnobs: Object.fromEntries(Object.entries(decl.budget).map(([k, v]) => [k, v.description])),

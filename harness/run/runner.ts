@@ -14,6 +14,7 @@ import { auditClaims, type MeasuredRow } from "../results/audit.ts";
 import { qualifiedTable } from "../results/claims.ts";
 import { retag } from "../results/deviations.ts";
 import { auditRelative, summariseRelative } from "../results/relative.ts";
+import { changesBetween } from "../results/changelog.ts";
 import {
   type Manifest,
   measuredRows,
@@ -555,7 +556,17 @@ export async function auditRun(
     notRunReasons: notRun,
   }).map(venue);
   const summaries = summariseRelative(statements, relative).map(venue);
-  return { claims: claimRows, relative, statements: summaries };
+  const changelog = (await suite.changelog?.()) ?? [];
+  return {
+    claims: claimRows,
+    relative,
+    statements: summaries,
+    suite: {
+      version: suite.version,
+      citation: suite.citation,
+      changesSince: changesBetween(changelog, manifest.suite_version, suite.version),
+    },
+  };
 }
 
 /**

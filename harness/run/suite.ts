@@ -9,6 +9,7 @@
 
 import type { Claim } from "../results/claims.ts";
 import type { RelativeStatement } from "../results/relative.ts";
+import type { ChangelogEntry } from "../results/changelog.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import type { ProgressUnit } from "../results/run_record.ts";
 
@@ -185,6 +186,8 @@ export interface SuiteDefinition {
   relativeClaims(): Promise<RelativeStatement[]>;
   /** The papers the claims cite: id (the claims' `paper` column) and venue (`ACL 2019`). */
   papers: { id: string; venue: string }[];
+  /** The suite's changelog (its README's "## Changelog"), newest first; empty when it has none. */
+  changelog?(): Promise<ChangelogEntry[]>;
   /** Plans a run without training anything (also used by `validate` and `list`). */
   plan(opts: PlanOptions): Promise<RunPlan>;
   /** Trains and evaluates one cell with one seed. */

@@ -575,8 +575,10 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
   paper: {
     title: "Dual Adversarial Neural Transfer for Low-Resource NER (DATNet)",
     citation:
-      "Zhou, Zhang, Jin, Peng, Xiao, Cao. Dual Adversarial Neural Transfer for Low-Resource Named Entity " +
-      "Recognition. ACL 2019, pp. 3461–3471; extended in IEEE TPAMI",
+      "Joey Tianyi Zhou, Hao Zhang, Di Jin, Hongyuan Zhu, Meng Fang, Rick Siow Mong Goh, Kenneth Kwok. " +
+      "Dual Adversarial Neural Transfer for Low-Resource Named Entity Recognition. ACL 2019, pp. 3461–3471; " +
+      "extended as Joey Tianyi Zhou, Hao Zhang, Di Jin, Xi Peng. Dual Adversarial Transfer for Sequence " +
+      "Labeling. IEEE TPAMI, 2021",
     code: "github:26hzhang/DATNet (utils/data_cvrt.py @ cb87ae1), github:joeyzhouty/DATnet",
     papers: [{ id: "zhou2019-acl", venue: "ACL 2019" }, { id: "zhou-tpami", venue: "TPAMI 2021" }],
   },
