@@ -338,10 +338,19 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       target_train_tokens: train.reduce((a, s) => a + s.words.length, 0),
     };
     if (mergedDev) extra.note = "WNUT-2016 trained on train+dev (§4.1): dev F1 is measured on training data";
-    if (glove) {
-      const cov = lookupCoverage(glove, tgt.test.flatMap((s) => s.words), LOOKUP);
-      extra.target_test_embedding_token_coverage = Math.round(1e4 * cov.hitTokens / Math.max(cov.tokens, 1)) /
-        100;
+    // Coverage of the target's test tokens by the table the target actually uses: pretrained vectors (English
+    // GloVe) for an English target; for Spanish and Dutch, the random table over the training vocabulary.
+    const testWords = tgt.test.flatMap((s) => s.words);
+    const percent = (hit: number, all: number) => Math.round(1e4 * hit / Math.max(all, 1)) / 100;
+    if (tgt.embeddings) {
+      const cov = lookupCoverage(tgt.embeddings, testWords, LOOKUP);
+      extra.target_test_embedding_token_coverage = percent(cov.hitTokens, cov.tokens);
+    } else {
+      const vocab = new Set(train.flatMap((s) => s.words.map((w) => embeddingKey(w, LOOKUP))));
+      extra.target_test_train_vocab_token_coverage = percent(
+        testWords.filter((w) => vocab.has(embeddingKey(w, LOOKUP))).length,
+        testWords.length,
+      );
     }
     return {
       metrics: {
