@@ -33,7 +33,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const out = await Deno.makeTempDir({ prefix: "tagbench-smoke-" });
-    // A third of the smoke profile keeps CI short (the whole profile takes ~12 minutes): both targets, Base,
+    // A third of the smoke profile keeps CI short (the whole profile takes ~2 minutes on 2 idle cores): both targets, Base,
     // DATNet-P/-F (GRAD + AT), plain AD, and the three sweep knobs.
     const only = TEST_CELLS;
     const res = await reproduce({

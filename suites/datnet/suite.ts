@@ -533,13 +533,13 @@ const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, DatnetProfileSetti
   smoke: {
     includes: (c) => SMOKE_CELLS.includes(c.id),
     seeds: 1,
-    budget: { epochs: 10, source_batches: 20, eval_every: 1 },
-    settings: { sourceSentences: 1000, evalSentences: 500, targetSentences: 100 },
+    budget: { epochs: 3, source_batches: 8, eval_every: 1 },
+    settings: { sourceSentences: 400, evalSentences: 150, targetSentences: 50 },
     description:
       "every model variant once (Base, + AT, Base + dropout, P/F-Transfer without AD, with AD and " +
-      "with GRAD, DATNet-P, DATNet-F) plus one α, ε_wT and γ sweep cell: 10 epochs, first 1,000 source " +
-      "sentences (20 source batches per epoch), at most 100 target training sentences, first 500 dev/test " +
-      "sentences, 1 seed; minutes on 2 CPU cores",
+      "with GRAD, DATNet-P, DATNet-F) plus one α, ε_wT and γ sweep cell: 3 epochs, first 400 source " +
+      "sentences (8 source batches per epoch), at most 50 target training sentences, first 150 dev/test " +
+      "sentences, 1 seed; a few minutes on 2 CPU cores",
   },
   nightly: {
     includes: (c) =>

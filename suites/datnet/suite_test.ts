@@ -33,7 +33,7 @@ Deno.test("smoke plan covers every model variant, both targets and every sweep k
       assert.ok(plan.cells.some((c) => c.config[knob] !== undefined), knob);
     }
     assert.ok(plan.deviations.some((d) => d.startsWith("[budget] smoke profile")));
-    assert.ok(plan.cells.every((c) => c.seeds.length === 1 && c.config.epochs === 10));
+    assert.ok(plan.cells.every((c) => c.seeds.length === 1 && c.config.epochs === 3));
   }
 });
 
