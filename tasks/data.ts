@@ -13,7 +13,8 @@
 
 import { ExitStatus, parseCli, runMain, UsageError } from "../harness/cli.ts";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
-import { checkDatasetFiles, loadDataset, SPLIT_NAMES } from "../harness/data/load.ts";
+import { checkDatasetFiles, loadDataset, SPLIT_NAMES, splitPath } from "../harness/data/load.ts";
+import { existsSync } from "node:fs";
 import { DATASETS } from "../harness/data/registry.ts";
 import { datasetStats, formatStatsTable } from "../harness/data/stats.ts";
 
@@ -23,16 +24,47 @@ const USAGE = `usage: deno task data list
   The data folder is --data-dir, else $TAGBENCH_DATA_DIR, else ~/.cache/tagbench/data.`;
 
 /** The `list` table. */
-export function formatDatasetList(): string {
+export function formatDatasetList(dataDir?: string): string {
+  const present = (d: (typeof DATASETS)[string]) =>
+    SPLIT_NAMES.filter((sp) => d.splits[sp]).every((sp) => existsSync(splitPath(d, dataDir!, sp)));
   const rows = Object.values(DATASETS).map((d) => [
     d.id,
     d.language,
     d.task,
     d.scheme,
     SPLIT_NAMES.filter((s) => d.splits[s]).join("/"),
+    ...(dataDir === undefined ? [] : [present(d) ? "present" : "missing"]),
     d.title,
   ]);
-  return table(["id", "lang", "task", "scheme", "splits", "title"], rows);
+  const header = [
+    "id",
+    "lang",
+    "task",
+    "scheme",
+    "splits",
+    ...(dataDir === undefined ? [] : ["files"]),
+    "title",
+  ];
+  const missing = dataDir === undefined
+    ? []
+    : Object.values(DATASETS).filter((d) => !present(d)).map((d) => d.id);
+  return table(header, rows) + (missing.length ? `\n\n${whereToGet(missing)}` : "");
+}
+
+/**
+ * Where to get each of these datasets (the registry's download location, homepage and licence), one line each:
+ * what `data list` and `data verify` print for the datasets whose files are missing or altered.
+ */
+export function whereToGet(ids: readonly string[]): string {
+  return [
+    `Where to get the ${
+      ids.length === 1 ? "dataset" : "datasets"
+    } not present (put the files under the data directory):`,
+    ...ids.map((id) => {
+      const d = DATASETS[id];
+      return `- ${id}: ${d.download} (${d.homepage}; licence: ${d.licence})`;
+    }),
+  ].join("\n");
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -65,7 +97,7 @@ export async function runDataCommand(
   switch (command) {
     case "list": {
       if (rest.length > 0) throw new UsageError(`list takes no arguments, got "${rest.join(" ")}"`);
-      print(formatDatasetList());
+      print(formatDatasetList(dataDir()));
       return 0;
     }
     case "stats": {
@@ -96,6 +128,8 @@ export async function runDataCommand(
       print(`data dir: ${dir}\n`);
       print(table(["status", "dataset", "split", "path", ""], rows));
       print(`\n${rows.length - bad} of ${rows.length} registered files present and unaltered.`);
+      const wanting = [...new Set(rows.filter((r) => r[0] !== "ok").map((r) => r[1]))];
+      if (wanting.length) print(`\n${whereToGet(wanting)}`);
       if (bad > 0) {
         fail(
           `${bad} of ${rows.length} registered files under ${dir} are missing or altered; the first: ${first}`,

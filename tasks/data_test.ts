@@ -22,10 +22,20 @@ async function capture(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out: lines.join("\n") };
 }
 
-Deno.test("data list: every registered dataset", async () => {
-  const { code, out } = await capture(["list"]);
+Deno.test("data list: every registered dataset, present or missing, and where to get the missing ones", async () => {
+  const empty = await Deno.makeTempDir();
+  const { code, out } = await capture(["list", "--data-dir", empty]);
   assertEquals(code, 0);
-  assertEquals(out, formatDatasetList());
+  assertEquals(out, formatDatasetList(empty));
+  assert(out.includes("Where to get the datasets not present"), out);
+  assert(
+    /\n- conll2003: .*clips\.uantwerpen\.be\/conll2003\/ner\/; licence: /.test(out),
+    "download, homepage, licence",
+  );
+  const verify = await capture(["verify", "--data-dir", empty]);
+  assertEquals(verify.code, 1);
+  assert(verify.out.includes("\n- wnut16: "), "verify says where to get every missing dataset");
+  await Deno.remove(empty);
   assert(out.split("\n")[0].startsWith("id  "));
   for (const id of ["conll2003", "conll2002-es", "conll2002-nl", "wnut16", "wnut17", "conll2000"]) {
     assert(out.includes(`\n${id} `), id);
@@ -63,7 +73,8 @@ Deno.test("data verify: an empty data dir reports every file missing, exit 1", a
     const { code, out } = await capture(["verify", "--data-dir", dir]);
     assertEquals(code, 1);
     assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 20);
-    assert(out.endsWith("0 of 20 registered files present and unaltered."));
+    assert(out.includes("\n0 of 20 registered files present and unaltered.\n"));
+    assert(out.includes("Where to get the datasets not present"));
   } finally {
     await Deno.remove(dir);
   }
