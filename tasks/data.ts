@@ -11,16 +11,19 @@
  * @module
  */
 
-import { ExitStatus, parseCli, runMain, UsageError } from "../harness/cli.ts";
+import { ExitStatus, parseCli, registered, runMain, UsageError } from "../harness/cli.ts";
+import { availableResources, type ExternalResource } from "../harness/run/define.ts";
+import { getSuite, SUITES } from "../suites/registry.ts";
 import { resolveDataDir } from "../harness/data/data_dir.ts";
 import { checkDatasetFiles, loadDataset, SPLIT_NAMES, splitPath } from "../harness/data/load.ts";
 import { existsSync } from "node:fs";
 import { DATASETS } from "../harness/data/registry.ts";
 import { datasetStats, formatStatsTable } from "../harness/data/stats.ts";
 
-const USAGE = `usage: deno task data list
+const USAGE = `usage: deno task data list [--data-dir DIR]
        deno task data stats <dataset> [--data-dir DIR]
        deno task data verify [--data-dir DIR]
+       deno task data resources [<suite>] [--data-dir DIR]   the suites' external resources, present or absent
   The data folder is --data-dir, else $TAGBENCH_DATA_DIR, else ~/.cache/tagbench/data.`;
 
 /** The `list` table. */
@@ -49,6 +52,36 @@ export function formatDatasetList(dataDir?: string): string {
     ? []
     : Object.values(DATASETS).filter((d) => !present(d)).map((d) => d.id);
   return table(header, rows) + (missing.length ? `\n\n${whereToGet(missing)}` : "");
+}
+
+/**
+ * `data resources [<suite>]`: every external resource the suites declare (a paper's embeddings, gazetteer…), with
+ * whether its files are under the data directory (then it is used and hashed; otherwise the recorded substitute
+ * is), where it is published, what uses it and the substitute.
+ *
+ * @throws {UsageError} for an unknown suite.
+ */
+export function formatResources(suiteId: string | undefined, dataDir: string): string {
+  const suites = Object.values(SUITES).filter((s) => suiteId === undefined || s.id === suiteId);
+  if (suiteId !== undefined && suites.length === 0) registered(suiteId, getSuite);
+  const lines: string[] = [`data dir: ${dataDir}`, ""];
+  for (const s of suites) {
+    const resources: ExternalResource[] = [...(s.resources ?? [])];
+    const present = availableResources(resources, dataDir);
+    for (const r of resources) {
+      const state = r.paths.length === 0 ? "not loadable yet" : present[r.id] ? "present" : "absent";
+      lines.push(
+        `${s.id}  ${r.id}  ${state}: ${r.title}`,
+        ...(r.paths.length ? [`    files: ${r.paths.join(", ")}`] : []),
+        `    used for: ${r.usedFor}`,
+        `    ${state === "present" ? "(substitute when absent" : "substitute"}: ${r.substitute}${
+          state === "present" ? ")" : ""
+        }`,
+        ...(r.source ? [`    where: ${r.source}`] : []),
+      );
+    }
+  }
+  return lines.join("\n");
 }
 
 /**
@@ -137,10 +170,15 @@ export async function runDataCommand(
       }
       return bad === 0 ? 0 : 1;
     }
+    case "resources": {
+      if (rest.length > 1) throw new UsageError(`resources takes at most one suite, got "${rest.join(" ")}"`);
+      print(formatResources(rest[0], dataDir()));
+      return 0;
+    }
     case undefined:
-      throw new UsageError("missing command: list, stats or verify");
+      throw new UsageError("missing command: list, stats, verify or resources");
     default:
-      throw new UsageError(`unknown command "${command}", expected list, stats or verify`);
+      throw new UsageError(`unknown command "${command}", expected list, stats, verify or resources`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../harness/data/_assert.ts";
 import { fileURLToPath } from "node:url";
 import { realDataDir } from "../harness/data/_testing.ts";
-import { formatDatasetList, main, runDataCommand } from "./data.ts";
+import { formatDatasetList, formatResources, main, runDataCommand } from "./data.ts";
 import { runCli, UsageError } from "../harness/cli.ts";
 import { UnknownDatasetError } from "../harness/data/registry.ts";
 
@@ -129,4 +129,20 @@ Deno.test({
     assertEquals(code, 0);
     assert(out.endsWith("20 of 20 registered files present and unaltered."));
   },
+});
+
+Deno.test("data resources: every declared resource with present/absent, where it is published and its substitute", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/conll2003`);
+  await Deno.writeTextFile(`${dir}/conll2003/eng.list`, "LOC Germany\n");
+  const out = formatResources(undefined, dir);
+  assert(out.includes("yang2017  gazetteer  present: CoNLL-2003 gazetteer (eng.list)"), out);
+  assert(out.includes("yang2017  senna  absent: SENNA v3.0 50-d word embeddings"), out);
+  assert(out.includes("datnet  lin2018-word2vec  not loadable yet"), out);
+  assert(/senna  absent[^\n]*\n(.*\n)*    where: SENNA v3\.0/.test(out), "where it is published");
+  assertEquals(formatResources("yang2017", dir).includes("datnet"), false);
+  assertRejects(() => Promise.resolve().then(() => formatResources("yang", dir)), UsageError, "Did you mean");
+  const r = await runCli(main, ["resources", "--data-dir", dir], "usage");
+  assertEquals(r.code, 0);
+  await Deno.remove(dir, { recursive: true });
 });

@@ -149,6 +149,8 @@ export interface ExternalResource {
   /** Which cells use it (for the reader). */
   usedFor: string;
   substitute: string;
+  /** Where it is published and what to take from it (for `deno task data resources`). */
+  source?: string;
 }
 
 /** What the hooks get besides the cell. */
@@ -738,6 +740,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     relativeClaims: (): Promise<RelativeStatement[]> =>
       decl.relativeClaims ? loadRelativeClaims(decl.relativeClaims) : Promise.resolve([]),
     papers: decl.paper.papers,
+    resources: decl.resources,
     changelog: async () => {
       try {
         return parseChangelog(await Deno.readTextFile(new URL("./README.md", decl.claims)));

