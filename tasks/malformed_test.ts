@@ -1326,7 +1326,7 @@ const ENTRIES: Entry[] = [
     task: "data",
     args: ["stat", "conll2003"],
     code: 2,
-    line: /^error: unknown command "stat", expected list, stats, verify or resources$/
+    line: /^error: unknown command "stat", expected list, stats, verify or resources$/,
     usage: true,
   },
   {
