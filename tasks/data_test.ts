@@ -139,7 +139,7 @@ Deno.test("data resources: every declared resource with present/absent, where it
   assert(out.includes("yang2017  gazetteer  present: CoNLL-2003 gazetteer (eng.list)"), out);
   assert(out.includes("yang2017  senna  absent: SENNA v3.0 50-d word embeddings"), out);
   assert(out.includes("datnet  lin2018-word2vec  not loadable yet"), out);
-  assert(/senna  absent[^\n]*\n(.*\n)*    where: SENNA v3\.0/.test(out), "where it is published");
+  assert(/senna {2}absent[^\n]*\n(.*\n)* {4}where: SENNA v3\.0/.test(out), "where it is published");
   assertEquals(formatResources("yang2017", dir).includes("datnet"), false);
   assertRejects(() => Promise.resolve().then(() => formatResources("yang", dir)), UsageError, "Did you mean");
   const r = await runCli(main, ["resources", "--data-dir", dir], "usage");
