@@ -26,7 +26,13 @@ import {
 import { namedScores, SCORERS } from "../../harness/metrics/scorers.ts";
 import "./scorer.ts"; // registers the paper protocol's scorer
 import { prefixScores } from "../../harness/results/metrics.ts";
-import type { CellOutcome, ProtocolDecl, SuiteContext, SuiteHooks } from "../../harness/run/define.ts";
+import {
+  BudgetError,
+  type CellOutcome,
+  type ProtocolDecl,
+  type SuiteContext,
+  type SuiteHooks,
+} from "../../harness/run/define.ts";
 import type { Sentence, TaskKind, WordEmbeddings } from "../../models/types.ts";
 import { YANG_BASE, type YangConfig } from "./network.ts";
 import {
@@ -34,6 +40,7 @@ import {
   YANG_EVALUATION_RULE,
   YANG_SCHEDULE_RULES,
   YANG_TRAIN_DEFAULTS,
+  type YangEvaluationSchedule,
   type YangTaskData,
 } from "./train.ts";
 import { LABEL_MAPS, LOOKUPS, NON_ENGLISH_WORD_DIM } from "./model.ts";
@@ -61,6 +68,30 @@ export const DEVIATION_GLOVE = "English word embeddings are GloVe 6B 100d (npm w
 const DEVIATION_TABLE3 =
   "Table 3 hyper-parameters other than those of §4.2 were tuned on dev in the paper and are not printed: " +
   "the §4.2 settings are used";
+
+/**
+ * The evaluation schedule a cell runs under its budget: `eval_every = n` evaluates at every n-th target epoch end
+ * (and after the last iteration); `eval_sentences = n` every n target sentences from the first iteration, with no
+ * warm-up — as often as the released schedule after its warm-up (n = 100), whatever the iteration cap, so that a
+ * reduced run still takes its maximum over many evaluations; neither: the profile's schedule.
+ *
+ * @throws {BudgetError} when both knobs are given.
+ */
+export function evaluationOf(
+  profile: YangEvaluationSchedule,
+  budget: Record<string, number | null>,
+): YangEvaluationSchedule {
+  const every = budget.eval_every ?? null;
+  const sentences = budget.eval_sentences ?? null;
+  if (every !== null && sentences !== null) {
+    throw new BudgetError("give eval_every or eval_sentences, not both (two evaluation schedules)");
+  }
+  if (every !== null) return { ...profile, everyEpochs: every };
+  if (sentences !== null) {
+    return { everySentences: sentences, warmupEverySentences: sentences, warmupEpochs: -1 };
+  }
+  return profile;
+}
 
 /** The pool rule of a protocol (`rules.pool`). @throws {Error} for an unknown rule. */
 export function poolRule(p: ProtocolDecl): PoolRule {
@@ -330,7 +361,6 @@ export const yangHooks: SuiteHooks<YangTypes> = {
     const labelMaps = s.architecture === "T-A"
       ? Object.fromEntries(s.sources.map((src) => [src, `${src}->${s.target}`]))
       : undefined;
-    const evalEvery = ctx.budget.eval_every;
     return {
       target: s.target,
       targetDataset: ctx.datasets[s.target].registry!,
@@ -345,7 +375,7 @@ export const yangHooks: SuiteHooks<YangTypes> = {
       labelMaps,
       maxEpochs: ctx.budget.epochs!,
       iterationsPerTask: ctx.budget.iterations!,
-      evaluation: evalEvery !== null ? { ...caps.evaluation, everyEpochs: evalEvery } : caps.evaluation,
+      evaluation: evaluationOf(caps.evaluation, ctx.budget),
       evalSentences: caps.evalSentences ?? "all",
       panel: s.panel,
     };
@@ -447,9 +477,7 @@ export const yangHooks: SuiteHooks<YangTypes> = {
         ) => [k, t.poolSentences![rule]]),
       ),
       budget_note: "the released training loop never stops; every budget here is a harness choice",
-      evaluation: ctx.budget.eval_every !== null
-        ? { ...ctx.profileDecl.settings.evaluation, everyEpochs: ctx.budget.eval_every }
-        : ctx.profileDecl.settings.evaluation,
+      evaluation: evaluationOf(ctx.profileDecl.settings.evaluation, ctx.budget),
       evaluation_rule: YANG_EVALUATION_RULE,
       schedule: YANG_SCHEDULE_RULES.alternate,
       optimizer:

@@ -499,7 +499,7 @@ export const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, YangProfile
   smoke: {
     includes: (c) => SMOKE_CELLS.includes(c.id),
     seeds: 1,
-    budget: { epochs: 1000, iterations: 12, eval_every: null },
+    budget: { epochs: 1000, iterations: 12, eval_every: null, eval_sentences: null },
     settings: {
       evaluation: { everySentences: 60, warmupEverySentences: 60, warmupEpochs: -1 },
       evalSentences: 60,
@@ -520,7 +520,7 @@ export const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, YangProfile
         (c.settings.architecture === "base" &&
           FIGURE2_PANELS.some((p) => RUNNABLE_TABLE2_PANELS.has(p.id) && p.target === c.settings.target))),
     seeds: (_c, protocol) => (protocol === "clean" ? 5 : 3),
-    budget: { epochs: 100, iterations: 6000, eval_every: null },
+    budget: { epochs: 100, iterations: 6000, eval_every: null, eval_sentences: null },
     settings: { evaluation: RELEASED_EVALUATION },
     deviations: [
       deviation(
@@ -534,7 +534,7 @@ export const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, YangProfile
   },
   paper: {
     includes: () => true,
-    budget: { epochs: 100, iterations: PAPER_ITERATIONS, eval_every: null },
+    budget: { epochs: 100, iterations: PAPER_ITERATIONS, eval_every: null, eval_sentences: null },
     settings: { evaluation: RELEASED_EVALUATION },
     description:
       "every runnable cell of Figure 2, Table 2 and Table 3: ≤ 20,000 iterations per task or 100 " +
@@ -687,6 +687,14 @@ export const yang2017Suite: DefinedSuite<YangTypes> = defineSuite<YangTypes>({
       description: "evaluate the target at every n-th target epoch end (and after the last iteration)",
       unlimited: "released schedule (every 100 target sentences after 4 epochs, and every epoch end)",
       effect: "the maximum test score is taken over fewer evaluations",
+      component: "evaluation",
+    },
+    eval_sentences: {
+      description: "evaluate the target every n target sentences from the first iteration (no warm-up), " +
+        "whatever the iteration cap; 100 = the released cadence after its warm-up",
+      unlimited: "released schedule (every 100 target sentences after 4 epochs, and every epoch end)",
+      effect: "evaluations from the start instead of after the released 4-epoch warm-up; each costs a pass " +
+        "over dev and test",
       component: "evaluation",
     },
   },

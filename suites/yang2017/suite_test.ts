@@ -345,3 +345,34 @@ Deno.test("optional resources: SENNA, Polyglot and eng.list in the data director
   assert.ok(devs("fig2/e/T-A/rate=0.1", after).includes(`[source data] ${DEVIATION_GAZETTEER_SOURCE}`));
   assert.ok(!devs("fig2/e/T-A/rate=0.1", after).includes(DEVIATION_GAZETTEER));
 });
+
+Deno.test("budget eval_sentences: evaluations every n target sentences from the start, whatever the iteration cap", async () => {
+  const plan = await yang2017Suite.plan({
+    profile: "nightly",
+    protocol: "paper",
+    dataDir: "",
+    verifyData: false,
+    only: ["fig2/g/"],
+    budget: { iterations: 150, eval_sentences: 100 },
+  });
+  assert.ok(plan.cells.length > 0);
+  for (const c of plan.cells) {
+    assert.deepStrictEqual(c.config.evaluation, {
+      everySentences: 100,
+      warmupEverySentences: 100,
+      warmupEpochs: -1,
+    });
+  }
+  assert.ok(plan.deviations.some((d) => d.startsWith("[evaluation] budget eval_sentences = 100")));
+  await assert.rejects(
+    () =>
+      yang2017Suite.plan({
+        profile: "nightly",
+        protocol: "paper",
+        dataDir: "",
+        verifyData: false,
+        budget: { eval_every: 2, eval_sentences: 100 },
+      }),
+    /give eval_every or eval_sentences, not both/,
+  );
+});
