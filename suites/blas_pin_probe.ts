@@ -20,6 +20,12 @@ import { datnetSuite } from "./datnet/suite.ts";
 /** Where the stored reference of the pinned default is. */
 export const BLAS_PIN_REFERENCE = new URL("./blas_pin_reference.json", import.meta.url);
 
+/**
+ * Epochs of the probe's run of the reference cell: enough training for the core types' different summation
+ * orders to reach the predictions (with 1 epoch of the 0.6.0 smoke settings every core type predicted the same).
+ */
+export const PIN_PROBE_EPOCHS = 3;
+
 /** What the probe prints and the reference file holds. */
 export interface BlasPinProbe {
   suite: string;
@@ -34,9 +40,16 @@ export interface BlasPinProbe {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { "data-dir": { type: "string" }, write: { type: "boolean", default: false } },
+    options: {
+      "data-dir": { type: "string" },
+      write: { type: "boolean", default: false },
+      epochs: { type: "string", default: String(PIN_PROBE_EPOCHS) },
+    },
   });
-  const r = await referenceRun(datnetSuite, resolveDataDir(values["data-dir"]).dir, { blas: true });
+  const r = await referenceRun(datnetSuite, resolveDataDir(values["data-dir"]).dir, {
+    blas: true,
+    budget: { epochs: Number(values.epochs) },
+  });
   const info = blasInfo();
   const out: BlasPinProbe = {
     suite: datnetSuite.id,

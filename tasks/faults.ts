@@ -16,14 +16,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import seedrandom from "seedrandom";
 import { ExitStatus, parseCli, positiveInt, runMain } from "../harness/cli.ts";
-import { readManifest, readResults } from "../harness/results/run_record.ts";
+import { readManifest } from "../harness/results/run_record.ts";
 import { LOCK_FILE } from "../harness/run/run_lock.ts";
+import { faultChild, runSignature } from "../harness/run/_fault_child.ts";
 
 const USAGE = `usage: deno task faults [--full] [--trials N] [--seed S] [--delay MS]
   the random kill-and-resume campaign on the toy suite (default 5 trials; --full: 40)`;
-
-const REPO = new URL("../", import.meta.url);
-const CHILD = new URL("../harness/run/_fault_child.ts", import.meta.url).pathname;
 
 /** Figures of one trial. */
 export interface TrialFigures {
@@ -39,25 +37,6 @@ export interface TrialFigures {
 /** Figures with nothing counted yet. */
 export function noFigures(): TrialFigures {
   return { kills: 0, interrupts: 0, resumes: 0, unitsRerun: 0, duplicates: 0, leftovers: 0, mismatch: false };
-}
-
-function child(args: string[]) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", new URL("deno.json", REPO).pathname, CHILD, ...args],
-    cwd: REPO.pathname,
-    env: { TAGBENCH_FAULT: "" },
-    stdout: "null",
-    stderr: "piped",
-  });
-}
-
-async function signature(dir: string): Promise<{ rows: string[]; duplicates: number }> {
-  const rows = await readResults(dir);
-  const units = rows.map((r) => `${r.cell}#${r.seed}`);
-  return {
-    rows: rows.map((r) => `${r.cell}#${r.seed} ${JSON.stringify(r.metrics)} ${r.predictions_sha256}`).sort(),
-    duplicates: units.length - new Set(units).size,
-  };
 }
 
 /**
@@ -78,7 +57,7 @@ export async function trial(
   for (let attempt = 0; attempt < killsWanted + 5; attempt++) {
     const resuming = existsSync(join(dir, "manifest.json"));
     if (attempt > 0) f.resumes++; // a resume, or a restart when the kill came before the first manifest
-    const p = child([
+    const p = faultChild([
       ...(resuming ? ["--resume", dir] : ["--out", dir]),
       "--delay",
       String(delayMs),
@@ -103,7 +82,7 @@ export async function trial(
     else throw new Error(`run failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr)}`);
   }
   const m = await readManifest(dir);
-  const s = await signature(dir);
+  const s = await runSignature(dir);
   const started = (await Deno.readTextFile(log)).trim().split("\n");
   f.unitsRerun = started.length - new Set(started).size;
   f.duplicates = s.duplicates;
@@ -132,11 +111,11 @@ export async function main(args: string[]): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "tagbench-faults-" });
   try {
     const refDir = join(root, "reference");
-    const ref = await child(["--out", refDir]).output();
+    const ref = await faultChild(["--out", refDir]).output();
     if (ref.code !== 0) {
       throw new Error(`the uninterrupted run failed: ${new TextDecoder().decode(ref.stderr)}`);
     }
-    const reference = (await signature(refDir)).rows;
+    const reference = (await runSignature(refDir)).rows;
     const total = noFigures();
     let mismatches = 0;
     for (let i = 1; i <= trials; i++) {

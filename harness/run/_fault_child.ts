@@ -8,6 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { readResults } from "../results/run_record.ts";
 import { reproduce } from "./runner.ts";
 import { TOY_BASE, toySuite } from "./_toy_suite.ts";
 
@@ -22,24 +23,62 @@ class UnitLog extends Array<string> {
   }
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    out: { type: "string" },
-    resume: { type: "string" },
-    delay: { type: "string", default: "0" },
-    log: { type: "string" },
-  },
-});
-try {
-  await reproduce({
-    ...TOY_BASE,
-    suite: toySuite({ calls: new UnitLog(values.log), delayMs: Number(values.delay) }),
-    out: values.out,
-    resume: values.resume,
-    command: ["fault-child", ...Deno.args],
+const REPO = new URL("../../", import.meta.url);
+
+/**
+ * The command that runs this file as a child process with `args` (`--out DIR` | `--resume DIR`, `--delay MS`,
+ * `--log FILE`) and `env` (e.g. `TAGBENCH_FAULT`; empty unless given); stderr piped, stdout discarded.
+ */
+export function faultChild(args: string[], env: Record<string, string> = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      new URL("deno.json", REPO).pathname,
+      new URL(import.meta.url).pathname,
+      ...args,
+    ],
+    cwd: REPO.pathname,
+    env: { TAGBENCH_FAULT: "", ...env },
+    stdout: "null",
+    stderr: "piped",
   });
-} catch (e) {
-  console.error(`error: ${(e as Error).message}`);
-  Deno.exit(1);
+}
+
+/**
+ * What a faulted-and-resumed run must share with an uninterrupted one: each row's unit, metrics and prediction
+ * hash, sorted; and how many rows repeat a unit (0 for a sound run).
+ */
+export async function runSignature(dir: string): Promise<{ rows: string[]; duplicates: number }> {
+  const rows = await readResults(dir);
+  const units = rows.map((r) => `${r.cell}#${r.seed}`);
+  return {
+    rows: rows.map((r) => `${r.cell}#${r.seed} ${JSON.stringify(r.metrics)} ${r.predictions_sha256}`).sort(),
+    duplicates: units.length - new Set(units).size,
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string" },
+      resume: { type: "string" },
+      delay: { type: "string", default: "0" },
+      log: { type: "string" },
+    },
+  });
+  try {
+    await reproduce({
+      ...TOY_BASE,
+      suite: toySuite({ calls: new UnitLog(values.log), delayMs: Number(values.delay) }),
+      out: values.out,
+      resume: values.resume,
+      command: ["fault-child", ...Deno.args],
+    });
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
 }

@@ -9,36 +9,23 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import seedrandom from "seedrandom";
-import { readManifest, readResults } from "../results/run_record.ts";
+import { readManifest } from "../results/run_record.ts";
 import { LOCK_FILE } from "./run_lock.ts";
 import { reproduce } from "./runner.ts";
 import { TOY_BASE, toySuite } from "./_toy_suite.ts";
-
-const REPO = new URL("../../", import.meta.url);
-const CHILD = new URL("./_fault_child.ts", import.meta.url).pathname;
+import { faultChild, runSignature } from "./_fault_child.ts";
 
 /** Runs the fault child; resolves with its exit code and stderr. */
-function child(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", new URL("deno.json", REPO).pathname, CHILD, ...args],
-    cwd: REPO.pathname,
-    env: { TAGBENCH_FAULT: "", ...env },
-    stdout: "null",
-    stderr: "piped",
-  });
-}
-
 async function run(args: string[], env: Record<string, string> = {}) {
-  const out = await child(args, env).output();
+  const out = await faultChild(args, env).output();
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
 /** What must be identical to an uninterrupted run: every row's unit, metrics and prediction hash. */
 async function signature(dir: string): Promise<string[]> {
-  const rows = await readResults(dir);
-  const units = rows.map((r) => `${r.cell}#${r.seed}`);
-  assert.equal(new Set(units).size, units.length, `no unit twice: ${units}`);
-  return rows.map((r) => `${r.cell}#${r.seed} ${JSON.stringify(r.metrics)} ${r.predictions_sha256}`).sort();
+  const s = await runSignature(dir);
+  assert.equal(s.duplicates, 0, "no unit twice");
+  return s.rows;
 }
 
 /** Resumes (or, with no manifest yet, restarts) the run until it completes; returns how many tries it took. */
@@ -108,7 +95,7 @@ Deno.test({
     const out = join(dir, "run");
     for (const signal of ["SIGKILL", "SIGKILL", "SIGINT"] as const) {
       const args = existsSync(join(out, "manifest.json")) ? ["--resume", out] : ["--out", out];
-      const p = child([...args, "--delay", "250"]).spawn();
+      const p = faultChild([...args, "--delay", "250"]).spawn();
       await new Promise((r) => setTimeout(r, 300 + Math.floor(rng() * 900)));
       try {
         p.kill(signal);

@@ -12,7 +12,7 @@ import { describeBlas } from "../../runtime/kernels/blas.ts";
 import { recurrenceImpl } from "../../runtime/kernels/host_rnn.ts";
 import { auditClaims, type MeasuredRow } from "../results/audit.ts";
 import { qualifiedTable } from "../results/claims.ts";
-import { retag } from "../results/deviations.ts";
+import { isTagged, retag } from "../results/deviations.ts";
 import { auditRelative, summariseRelative } from "../results/relative.ts";
 import { changesBetween } from "../results/changelog.ts";
 import {
@@ -526,7 +526,7 @@ export async function auditRun(
   for (const c of manifest.cells) if (c.components) components.set(c.id, c.components);
   if (
     manifest.cells.some((c) => !c.components) ||
-    rows.some((r) => r.deviations.some((d) => !d.startsWith("[")))
+    rows.some((r) => r.deviations.some((d) => !isTagged(d)))
   ) {
     const plan = await suite.plan({
       profile: manifest.profile as ProfileName,
