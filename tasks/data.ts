@@ -5,6 +5,13 @@
  * - `stats <dataset> [--data-dir DIR]`: per split sentences, tokens (without and with `-DOCSTART-` lines),
  *   entities, beside the paper's published counts.
  * - `verify [--data-dir DIR]`: every registered file's sha256: ok, missing or altered (exit 1 unless all ok).
+ * - `resources [<suite>]`: the suites' external resources, present or absent.
+ * - `fetch [<dataset>… | --suite S] [--mirror URL] [--accept-licence] [--quiet] [--download-dir DIR]`: downloads
+ *   the registered datasets (all, the ones named, or a suite's datasets and its resources that declare downloads)
+ *   from their pinned canonical locations or from a mirror laid out like the data directory, verifying each
+ *   file's sha256 before it reaches the data directory (harness/data/fetch.ts). Datasets whose licence restricts
+ *   redistribution are fetched only with `--accept-licence`, after their terms are printed (without it: exit 2).
+ *   Exit 1 when any file failed (after trying the others).
  *
  * The data folder is `--data-dir`, else `$TAGBENCH_DATA_DIR`, else `~/.cache/tagbench/data`.
  *
@@ -12,18 +19,35 @@
  */
 
 import { ExitStatus, parseCli, registered, runMain, UsageError } from "../harness/cli.ts";
-import { availableResources, type ExternalResource } from "../harness/run/define.ts";
+import {
+  availableResources,
+  type DefinedSuite,
+  type ExternalResource,
+  type SuiteTypes,
+} from "../harness/run/define.ts";
 import { getSuite, SUITES } from "../suites/registry.ts";
-import { resolveDataDir } from "../harness/data/data_dir.ts";
+import { resolveDataDir, resolveDownloadDir } from "../harness/data/data_dir.ts";
+import {
+  datasetItems,
+  fetchItems,
+  FetchUsageError,
+  mirrorBase,
+  resourceItems,
+} from "../harness/data/fetch.ts";
 import { checkDatasetFiles, loadDataset, SPLIT_NAMES, splitPath } from "../harness/data/load.ts";
 import { existsSync } from "node:fs";
-import { DATASETS } from "../harness/data/registry.ts";
+import { DATASETS, getDataset } from "../harness/data/registry.ts";
 import { datasetStats, formatStatsTable } from "../harness/data/stats.ts";
 
 const USAGE = `usage: deno task data list [--data-dir DIR]
        deno task data stats <dataset> [--data-dir DIR]
        deno task data verify [--data-dir DIR]
        deno task data resources [<suite>] [--data-dir DIR]   the suites' external resources, present or absent
+       deno task data fetch [<dataset>... | --suite S] [--mirror URL] [--accept-licence] [--quiet]
+                            [--data-dir DIR] [--download-dir DIR]
+         downloads the datasets (default: all registered) from their pinned sources or from a mirror laid out
+         like the data directory, checking each sha256; partial downloads stay in --download-dir, else
+         $TAGBENCH_DOWNLOAD_DIR, else ~/.cache/tagbench/downloads, and resume on the next run
   The data folder is --data-dir, else $TAGBENCH_DATA_DIR, else ~/.cache/tagbench/data.`;
 
 /** The `list` table. */
@@ -100,6 +124,76 @@ export function whereToGet(ids: readonly string[]): string {
   ].join("\n");
 }
 
+/**
+ * `data fetch`: the datasets named (all when none), or a suite's datasets and resources, fetched into `dataDir`
+ * (harness/data/fetch.ts); prints a line per file and a summary, and hands `fail` the first failure.
+ *
+ * @returns 0, or 1 when any file could not be fetched.
+ * @throws {UsageError} for an unknown dataset or suite, both given, a bad `--mirror`, a download folder inside the
+ *   data directory, or a restricted licence without `--accept-licence`.
+ */
+async function fetchCommand(
+  ids: string[],
+  values: {
+    mirror?: string;
+    suite?: string;
+    "accept-licence"?: boolean;
+    quiet?: boolean;
+    "download-dir"?: string;
+  },
+  dataDir: string,
+  print: (text: string) => void,
+  fail: (line: string) => void,
+): Promise<number> {
+  if (values.suite !== undefined && ids.length > 0) {
+    throw new UsageError(`fetch takes dataset ids or --suite, not both (got "${ids.join(" ")}" and --suite)`);
+  }
+  const mirror = values.mirror === undefined ? undefined : await asUsage(() => mirrorBase(values.mirror!));
+  let specs = ids.length > 0 ? ids.map((id) => registered(id, getDataset)) : Object.values(DATASETS);
+  let resources = ids.length > 0 ? [] : Object.values(SUITES).flatMap((s) => s.resources ?? []);
+  if (values.suite !== undefined) {
+    const suite = registered(values.suite, getSuite) as Partial<DefinedSuite<SuiteTypes>>;
+    const registryIds = Object.values(suite.declaration?.datasets ?? {}).map((d) => d.registry);
+    specs = [...new Set(registryIds)].filter((id) => id !== undefined).map((id) => getDataset(id));
+    resources = [...(suite.resources ?? [])];
+    for (const r of resources.filter((r) => !r.downloads?.length)) {
+      print(`${values.suite} resource ${r.id}: nothing to download (${r.source ?? "no source declared"})`);
+    }
+  }
+  const results = await asUsage(() =>
+    fetchItems([...datasetItems(specs, mirror), ...resourceItems(resources, mirror)], {
+      dataDir,
+      downloadDir: resolveDownloadDir(values["download-dir"]),
+      acceptLicence: values["accept-licence"],
+      print,
+      progress: !values.quiet && Deno.stdout.isTerminal() && Deno.stderr.isTerminal(),
+    })
+  );
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  const failed = results.filter((r) => r.status === "failed");
+  print(
+    `${results.length} files under ${dataDir}: ${count("ok")} ok, ${count("downloaded")} downloaded, ` +
+      `${failed.length} failed.`,
+  );
+  if (failed.length > 0) {
+    fail(
+      `${failed.length} of ${results.length} files could not be fetched; the first, ${failed[0].path}: ` +
+        failed[0].error,
+    );
+  }
+  return failed.length === 0 ? 0 : 1;
+}
+
+/** Runs `f`, turning a {@link FetchUsageError} (bad --mirror, licence not accepted…) into a one-line usage error. */
+async function asUsage<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof FetchUsageError) throw new UsageError(e.message, { showUsage: false });
+    throw e;
+  }
+}
+
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
@@ -109,7 +203,7 @@ function table(header: string[], rows: string[][]): string {
  * Runs one `data` command, writing its output with `print`; `fail` gets the one-line summary of what `verify` found
  * wrong (how many files, and the first one with what was expected of it).
  *
- * @returns the exit status: 0, or 1 when `verify` finds a file missing or altered.
+ * @returns the exit status: 0, or 1 when `verify` finds a file missing or altered or `fetch` could not fetch a file.
  * @throws {UsageError} for a bad command line; the loaders' errors for an unknown dataset or a bad file.
  */
 export async function runDataCommand(
@@ -119,6 +213,11 @@ export async function runDataCommand(
 ): Promise<number> {
   const { positionals, values } = parseCli(args, {
     "data-dir": { type: "string" },
+    mirror: { type: "string" },
+    suite: { type: "string" },
+    "accept-licence": { type: "boolean", default: false },
+    quiet: { type: "boolean", short: "q", default: false },
+    "download-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   }, { allowPositionals: true });
   if (values.help) {
@@ -126,6 +225,11 @@ export async function runDataCommand(
     return 0;
   }
   const [command, ...rest] = positionals;
+  const fetchOnly = ["mirror", "suite", "accept-licence", "quiet", "download-dir"] as const;
+  const misplaced = fetchOnly.find((k) => values[k] !== undefined && values[k] !== false);
+  if (command !== "fetch" && misplaced) {
+    throw new UsageError(`--${misplaced} applies to the fetch command only`);
+  }
   const dataDir = () => resolveDataDir(values["data-dir"]).dir;
   switch (command) {
     case "list": {
@@ -175,18 +279,20 @@ export async function runDataCommand(
       print(formatResources(rest[0], dataDir()));
       return 0;
     }
+    case "fetch":
+      return await fetchCommand(rest, values, dataDir(), print, fail);
     case undefined:
-      throw new UsageError("missing command: list, stats, verify or resources");
+      throw new UsageError("missing command: list, stats, verify, resources or fetch");
     default:
-      throw new UsageError(`unknown command "${command}", expected list, stats, verify or resources`);
+      throw new UsageError(`unknown command "${command}", expected list, stats, verify, resources or fetch`);
   }
 }
 
 /**
  * `deno task data <command>`: runs one command, printing to stdout.
  *
- * @throws {Error} with the one-line summary (exit status 1) when `verify` finds a file missing or altered; see
- *   {@link runDataCommand}.
+ * @throws {Error} with the one-line summary (exit status 1) when `verify` finds a file missing or altered or
+ *   `fetch` could not fetch a file; see {@link runDataCommand}.
  */
 export async function main(args: string[]): Promise<void> {
   let failure: string | undefined;

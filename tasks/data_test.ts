@@ -48,6 +48,51 @@ Deno.test("data: bad command lines are usage errors", async () => {
   await assertRejects(() => capture(["stats"]), UsageError, "exactly one dataset");
   await assertRejects(() => capture(["stats", "conll2003", "--bogus"]), UsageError);
   await assertRejects(() => capture(["stats", "conll03", "--data-dir", "/nonexistent"]), UnknownDatasetError);
+  await assertRejects(() => capture(["fetch", "conll03"]), UsageError, 'Did you mean "conll2003"?');
+  await assertRejects(() => capture(["fetch", "--suite", "datnet", "wnut16"]), UsageError, "not both");
+  await assertRejects(
+    () => capture(["fetch", "--mirror", "file:///x"]),
+    UsageError,
+    "not an http or https URL",
+  );
+  await assertRejects(() => capture(["verify", "--accept-licence"]), UsageError, "fetch command only");
+});
+
+Deno.test("data fetch --suite: the suite's datasets; a restricted one is refused before anything is fetched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    const run = runDataCommand(
+      [
+        "fetch",
+        "--suite",
+        "datnet",
+        "--mirror",
+        "http://127.0.0.1:9/",
+        "--data-dir",
+        `${dir}/data`,
+        "--download-dir",
+        `${dir}/dl`,
+      ],
+      (t) => lines.push(t),
+    );
+    await assertRejects(
+      () => run,
+      UsageError,
+      "conll2002-es, conll2002-nl, conll2003 have licences that restrict",
+    );
+    assert(
+      lines.some((l) => l.startsWith("datnet resource lin2018-word2vec: nothing to download (")),
+      lines.join("\n"),
+    );
+    assertEquals(lines.filter((l) => l.startsWith("Licence of ")).map((l) => l.split(" (")[0]).sort(), [
+      "Licence of conll2002-es, conll2002-nl",
+      "Licence of conll2003",
+    ]);
+    assertEquals([...Deno.readDirSync(dir)], [], "nothing written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("data stats conll2002 (in-process): suggests the two CoNLL-2002 datasets, not conll2000", async () => {
@@ -138,7 +183,8 @@ Deno.test("data resources: every declared resource with present/absent, where it
   const out = formatResources(undefined, dir);
   assert(out.includes("yang2017  gazetteer  present: CoNLL-2003 gazetteer (eng.list)"), out);
   assert(out.includes("yang2017  senna  absent: SENNA v3.0 50-d word embeddings"), out);
-  assert(out.includes("datnet  lin2018-word2vec  not loadable yet"), out);
+  assert(out.includes("datnet  lin2018-word2vec  absent: 50-d word2vec of Lin et al. 2018"), out);
+  assert(out.includes("datnet  elmo-bert  not loadable yet"), out);
   assert(/senna {2}absent[^\n]*\n(.*\n)* {4}where: SENNA v3\.0/.test(out), "where it is published");
   assertEquals(formatResources("yang2017", dir).includes("datnet"), false);
   assertRejects(() => Promise.resolve().then(() => formatResources("yang", dir)), UsageError, "Did you mean");

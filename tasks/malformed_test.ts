@@ -127,6 +127,14 @@ const BINARY = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0
 let toyRun: Promise<string> | undefined;
 const ROOT = await Deno.makeTempDir({ prefix: "tagbench-malformed-" });
 
+/** A port on 127.0.0.1 that nothing listens on (a mirror that refuses connections, for `data fetch`). */
+const CLOSED_PORT = (() => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+})();
+
 function toyRunDir(): Promise<string> {
   toyRun ??= (async () => {
     const out = join(ROOT, "toy-run");
@@ -1326,7 +1334,7 @@ const ENTRIES: Entry[] = [
     task: "data",
     args: ["stat", "conll2003"],
     code: 2,
-    line: /^error: unknown command "stat", expected list, stats, verify or resources$/,
+    line: /^error: unknown command "stat", expected list, stats, verify, resources or fetch$/,
     usage: true,
   },
   {
@@ -1336,6 +1344,98 @@ const ENTRIES: Entry[] = [
     args: ["stats", "conll03", "--data-dir", "@/data"],
     code: 1,
     line: /^error: Unknown dataset "conll03"\. Did you mean "conll2003"\?/,
+  },
+  {
+    name: "data fetch: an unknown dataset",
+    category: "CLI values",
+    task: "data",
+    args: ["fetch", "conll03", "--data-dir", "@/data", "--download-dir", "@/downloads"],
+    code: 2,
+    line: /^error: Unknown dataset "conll03"\. Did you mean "conll2003"\? Known datasets: conll2000, /,
+  },
+  {
+    name: "data fetch: an unknown suite",
+    category: "CLI values",
+    task: "data",
+    args: ["fetch", "--suite", "yang", "--data-dir", "@/data", "--download-dir", "@/downloads"],
+    code: 2,
+    line: /^error: Unknown suite "yang"\. Did you mean "yang2017"\?/,
+  },
+  {
+    name: "data fetch: datasets and --suite together",
+    category: "CLI values",
+    task: "data",
+    args: ["fetch", "wnut17", "--suite", "datnet", "--data-dir", "@/data"],
+    code: 2,
+    line: /^error: fetch takes dataset ids or --suite, not both \(got "wnut17" and --suite\)$/,
+    usage: true,
+  },
+  {
+    name: "data fetch: --mirror is not an http URL",
+    category: "CLI values",
+    task: "data",
+    args: ["fetch", "wnut17", "--mirror", "ftp://example.org/data/", "--data-dir", "@/data"],
+    code: 2,
+    line: /^error: --mirror "ftp:\/\/example\.org\/data\/" is not an http or https URL$/,
+  },
+  {
+    name: "data fetch: --mirror is not a URL",
+    category: "CLI values",
+    task: "data",
+    args: ["fetch", "wnut17", "--mirror", "../shared/data", "--data-dir", "@/data"],
+    code: 2,
+    line: /^error: --mirror "\.\.\/shared\/data" is not a URL, expected e\.g\. http:\/\/127\.0\.0\.1:8000\/$/,
+  },
+  {
+    name: "data list: --mirror given to another command",
+    category: "CLI values",
+    task: "data",
+    args: ["list", "--mirror", "http://127.0.0.1:8000/"],
+    code: 2,
+    line: /^error: --mirror applies to the fetch command only$/,
+    usage: true,
+  },
+  {
+    name: "data fetch: a restricted dataset without --accept-licence (terms printed, nothing fetched)",
+    category: "CLI values",
+    task: "data",
+    args: [
+      "fetch",
+      "conll2003",
+      "--mirror",
+      `http://127.0.0.1:${CLOSED_PORT}/`,
+      "--data-dir",
+      "@/data",
+      "--download-dir",
+      "@/downloads",
+    ],
+    setup: folders("data"),
+    code: 2,
+    line:
+      /^error: conll2003 has a licence that restricts redistribution \(terms printed above\): re-run with --accept-licence to accept the terms and fetch it$/,
+    clean: "@/data",
+  },
+  {
+    name: "data fetch: the mirror refuses the connection (nothing written)",
+    category: "data files",
+    task: "data",
+    args: [
+      "fetch",
+      "wnut17",
+      "--mirror",
+      `http://127.0.0.1:${CLOSED_PORT}/`,
+      "--data-dir",
+      "@/data",
+      "--download-dir",
+      "@/downloads",
+    ],
+    setup: folders("data"),
+    code: 1,
+    line: new RegExp(
+      `^error: 3 of 3 files could not be fetched; the first, wnut17/wnut17train\\.conll: Could not download ` +
+        `http://127\\.0\\.0\\.1:${CLOSED_PORT}/wnut17/wnut17train\\.conll: connection refused$`,
+    ),
+    clean: "@/data",
   },
   {
     name: "plot: two run directories",

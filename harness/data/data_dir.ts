@@ -48,3 +48,17 @@ export function cacheDir(env: Env = Deno.env): string {
   if (xdg && isAbsolute(xdg)) return join(xdg, "tagbench");
   return join(env.get("HOME") || homedir(), ".cache", "tagbench");
 }
+
+/** Environment variable naming the folder of partial downloads (`deno task data fetch`). */
+export const DOWNLOAD_DIR_ENV = "TAGBENCH_DOWNLOAD_DIR";
+
+/**
+ * Picks the folder where `deno task data fetch` keeps partial downloads and verified archives, outside the data
+ * directory: the `--download-dir` value when given (non-empty), else `$TAGBENCH_DOWNLOAD_DIR`, else
+ * `<cacheDir()>/downloads`. Relative paths are resolved against the working directory; the folder is not created.
+ */
+export function resolveDownloadDir(flag?: string, env: Env = Deno.env): string {
+  if (flag) return resolve(flag);
+  const fromEnv = env.get(DOWNLOAD_DIR_ENV);
+  return fromEnv ? resolve(fromEnv) : join(cacheDir(env), "downloads");
+}

@@ -1,6 +1,6 @@
 import { assertEquals } from "./_assert.ts";
 import { resolve } from "node:path";
-import { cacheDir, resolveDataDir } from "./data_dir.ts";
+import { cacheDir, resolveDataDir, resolveDownloadDir } from "./data_dir.ts";
 
 const env = (vars: Record<string, string>) => ({ get: (k: string) => vars[k] });
 
@@ -27,4 +27,11 @@ Deno.test("cacheDir: XDG_CACHE_HOME when absolute, else ~/.cache", () => {
   assertEquals(cacheDir(env({ XDG_CACHE_HOME: "/c", HOME: "/h" })), "/c/tagbench");
   assertEquals(cacheDir(env({ XDG_CACHE_HOME: "relative", HOME: "/h" })), "/h/.cache/tagbench");
   assertEquals(cacheDir(env({ HOME: "/h" })), "/h/.cache/tagbench");
+});
+
+Deno.test("resolveDownloadDir: flag, then TAGBENCH_DOWNLOAD_DIR, then <cache>/downloads", () => {
+  const all = env({ TAGBENCH_DOWNLOAD_DIR: "/env/dl", HOME: "/h" });
+  assertEquals(resolveDownloadDir("/flag/dl", all), "/flag/dl");
+  assertEquals(resolveDownloadDir(undefined, all), "/env/dl");
+  assertEquals(resolveDownloadDir("", env({ HOME: "/h" })), "/h/.cache/tagbench/downloads");
 });

@@ -65,8 +65,14 @@ export interface DatasetSpec {
   partition?: SplitPartition;
   licence: string;
   homepage: string;
-  /** Canonical download location and what to take from it. */
+  /** Canonical download location and what to take from it (for people; `data fetch` reads {@link source}). */
   download: string;
+  /** Where `deno task data fetch` gets the files: the pinned repository and path each came from (the dataset
+   * folder's PROVENANCE.md). Every registered dataset has one (registry_test.ts checks). */
+  source?: DatasetSource;
+  /** Whether the licence restricts redistribution, and its terms as the source states them (PROVENANCE.md).
+   * Every registered dataset has one (registry_test.ts checks). */
+  redistribution?: Redistribution;
   citation: string;
   paperStats?: PaperStats;
   /**
@@ -76,6 +82,62 @@ export interface DatasetSpec {
    * cost model (a suite's `workload` hook) reads them so that a plan needs no data.
    */
   counts?: Partial<Record<SplitName, SplitCounts>>;
+}
+
+/**
+ * A dataset's canonical source: a GitHub repository pinned to a commit, and either the path of each file in it
+ * (served raw, see {@link sourceUrl}) or a zip archive in it holding the files. Each registered file is named by
+ * exactly one of `files`, `archive.members` and `archive.derived`.
+ */
+export interface DatasetSource {
+  /** `https://github.com/<owner>/<repo>`. */
+  repository: string;
+  /** Full 40-hex commit id the paths are read at. */
+  commit: string;
+  /** Raw files: each registered file's path in the repository, by file name. */
+  files?: Record<string, string>;
+  archive?: ArchiveSource;
+}
+
+/** A zip archive in a {@link DatasetSource}'s repository. */
+export interface ArchiveSource {
+  /** Path of the archive in the repository. */
+  path: string;
+  /** sha256 of the archive, lower-case hex (checked before anything is taken from it). */
+  sha256: string;
+  bytes: number;
+  /** The member each registered file is, byte for byte, by file name. */
+  members?: Record<string, string>;
+  /** Files computed from the archive's members rather than copied, by file name: the derivation's name (its
+   * code is `DERIVATIONS` in harness/data/fetch.ts; the result is checked against the file's sha256). */
+  derived?: Record<string, Derivation>;
+}
+
+/** Derivations of a file from an archive's members: `ptb-combined-pos` writes `word<TAB>TAG` lines from
+ * `treebank/combined/wsj_*.mrg` (ptb_wsj_sample_nltk/PROVENANCE.md). */
+export type Derivation = "ptb-combined-pos";
+
+/** A dataset's licence as far as fetching goes. */
+export interface Redistribution {
+  /** True when the licence restricts redistribution: `data fetch` prints `terms` and fetches the dataset only
+   * with `--accept-licence`. */
+  restricted: boolean;
+  /** The licence terms as the source states them. */
+  terms: string;
+}
+
+/**
+ * The URL that serves `path` of a source's repository at its commit, byte for byte:
+ * `https://raw.githubusercontent.com/<owner>/<repo>/<commit>/<path>`.
+ *
+ * @throws {Error} when `source.repository` is not `https://github.com/<owner>/<repo>`.
+ */
+export function sourceUrl(source: DatasetSource, path: string): string {
+  const m = /^https:\/\/github\.com\/([^/]+\/[^/]+)$/.exec(source.repository);
+  if (!m) {
+    throw new Error(`Source repository "${source.repository}" is not https://github.com/<owner>/<repo>`);
+  }
+  return `https://raw.githubusercontent.com/${m[1]}/${source.commit}/${path}`;
 }
 
 /** Sentences and tokens of one split (see {@link DatasetSpec.counts}). */
@@ -96,7 +158,6 @@ const RITTER =
   "https://raw.githubusercontent.com/aritter/twitter_nlp/65f3d77134c40d920db8d431c5c6faef1c051c94/data/annotated/wnut16/data";
 const WNUT17 =
   "https://raw.githubusercontent.com/leondz/emerging_entities_17/e52a2d2a71ac1a051ca2d532eef28653c5c02603";
-const NLTK = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora";
 const NLTK_PINNED =
   "https://raw.githubusercontent.com/nltk/nltk_data/5db857e6f7df11eabb5e5665836db9ec8df07e28/packages/corpora";
 const RITTER_ANNOTATED =
@@ -141,8 +202,40 @@ const CONLL2002_LICENCE =
   'CoNLL-2002 shared task ... especially not for commercial applications" (conll2002/README); not redistributable';
 const CONLL2002_CITATION = "Erik F. Tjong Kim Sang. 2002. Introduction to the CoNLL-2002 Shared Task: " +
   "Language-Independent Named Entity Recognition. In Proceedings of CoNLL-2002, pages 155-158.";
-const CONLL2002_DOWNLOAD = `${NLTK}/conll2002.zip (NLTK's UTF-8 copy, sha256 ` +
+const CONLL2002_DOWNLOAD = `${NLTK_PINNED}/conll2002.zip (NLTK's UTF-8 copy, sha256 ` +
   "64440e49236d0d393e08e0b266284966d68e2d2a82a50cc41b8e96d98c03b5c8): extract conll2002/{esp,ned}.{train,testa,testb}";
+
+const NLTK_DATA = {
+  repository: "https://github.com/nltk/nltk_data",
+  commit: "5db857e6f7df11eabb5e5665836db9ec8df07e28",
+};
+const TWITTER_NLP = {
+  repository: "https://github.com/aritter/twitter_nlp",
+  commit: "65f3d77134c40d920db8d431c5c6faef1c051c94",
+};
+const TWITTER_NLP_TERMS =
+  "The aritter/twitter_nlp repository's LICENSE is the GNU GPL v3 (it covers the repository; " +
+  "there is no data-specific licence); the tweets are subject to Twitter's terms. Redistributable with attribution " +
+  "and the GPL notice.";
+const CONLL2002_SOURCE: DatasetSource = {
+  ...NLTK_DATA,
+  archive: {
+    path: "packages/corpora/conll2002.zip",
+    sha256: "64440e49236d0d393e08e0b266284966d68e2d2a82a50cc41b8e96d98c03b5c8",
+    bytes: 1867449,
+    members: Object.fromEntries(
+      ["esp", "ned"].flatMap((l) =>
+        ["train", "testa", "testb"].map((s) => [`${l}.${s}`, `conll2002/${l}.${s}`])
+      ),
+    ),
+  },
+};
+const CONLL2002_REDISTRIBUTION: Redistribution = {
+  restricted: true,
+  terms: 'conll2002/README: "Files in these directories may only be used for research applications in the ' +
+    "context of the CoNLL-2002 shared task. No permission is given for usage other applications especially not " +
+    "for commercial applications.\" NLTK's package XML states no licence. Research only; not redistributable.",
+};
 
 /** Registered datasets by id. */
 export const DATASETS: Record<string, DatasetSpec> = {
@@ -180,6 +273,18 @@ export const DATASETS: Record<string, DatasetSpec> = {
     homepage: "https://www.clips.uantwerpen.be/conll2003/ner/",
     download: `${SUMU}/eng.{train,testa,testb} (the original 4-column IOB1 files, byte-identical copy in ` +
       "github.com/suryasumukh/conll-ner); or build them from RCV1 with the CoNLL-2003 scripts",
+    source: {
+      repository: "https://github.com/suryasumukh/conll-ner",
+      commit: "18d3e43a09247adaa9ec088485a087d5ffa758a6",
+      files: { "eng.train": "data/eng.train", "eng.testa": "data/eng.testa", "eng.testb": "data/eng.testb" },
+    },
+    redistribution: {
+      restricted: true,
+      terms:
+        "The CoNLL-2003 annotations are public, but the text is from the Reuters Corpus (RCV1), which may only " +
+        "be obtained from NIST under the Reuters Corpus agreement: redistribution is not permitted by the Reuters " +
+        "licence (the files are nonetheless widely mirrored on GitHub; suryasumukh/conll-ner states no licence).",
+    },
     citation:
       "Erik F. Tjong Kim Sang and Fien De Meulder. 2003. Introduction to the CoNLL-2003 Shared Task: " +
       "Language-Independent Named Entity Recognition. In Proceedings of CoNLL-2003, pages 142-147.",
@@ -226,6 +331,8 @@ export const DATASETS: Record<string, DatasetSpec> = {
     licence: CONLL2002_LICENCE,
     homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
     download: CONLL2002_DOWNLOAD,
+    source: CONLL2002_SOURCE,
+    redistribution: CONLL2002_REDISTRIBUTION,
     citation: CONLL2002_CITATION,
     counts: {
       train: { sentences: 8323, tokens: 264715 },
@@ -273,6 +380,8 @@ export const DATASETS: Record<string, DatasetSpec> = {
     licence: CONLL2002_LICENCE,
     homepage: "https://www.clips.uantwerpen.be/conll2002/ner/",
     download: CONLL2002_DOWNLOAD,
+    source: CONLL2002_SOURCE,
+    redistribution: CONLL2002_REDISTRIBUTION,
     citation: CONLL2002_CITATION,
     counts: {
       train: { sentences: 15806, tokens: 202644 },
@@ -319,6 +428,11 @@ export const DATASETS: Record<string, DatasetSpec> = {
     licence: "GPL-3.0 (the aritter/twitter_nlp repository); tweets subject to Twitter's terms",
     homepage: "https://github.com/aritter/twitter_nlp/tree/master/data/annotated/wnut16",
     download: `${RITTER}/{train,dev,test}`,
+    source: {
+      ...TWITTER_NLP,
+      files: Object.fromEntries(["train", "dev", "test"].map((f) => [f, `data/annotated/wnut16/data/${f}`])),
+    },
+    redistribution: { restricted: false, terms: TWITTER_NLP_TERMS },
     citation: "Benjamin Strauss, Bethany Toma, Alan Ritter, Marie-Catherine de Marneffe and Wei Xu. 2016. " +
       "Results of the WNUT16 Named Entity Recognition Shared Task. In Proceedings of the 2nd Workshop on Noisy " +
       "User-generated Text (WNUT), pages 138-144.",
@@ -369,6 +483,19 @@ export const DATASETS: Record<string, DatasetSpec> = {
     homepage: "https://noisy-text.github.io/2017/emerging-rare-entities.html",
     download: `${WNUT17}/{wnut17train.conll,emerging.dev.conll,emerging.test.annotated} ` +
       "(github.com/leondz/emerging_entities_17; the test set is emerging.test.annotated, not emerging.test.conll)",
+    source: {
+      repository: "https://github.com/leondz/emerging_entities_17",
+      commit: "e52a2d2a71ac1a051ca2d532eef28653c5c02603",
+      files: Object.fromEntries(
+        ["wnut17train.conll", "emerging.dev.conll", "emerging.test.annotated"].map((f) => [f, f]),
+      ),
+    },
+    redistribution: {
+      restricted: false,
+      terms:
+        'README.md: "This data is distributed under the CC-BY 4.0 license." Redistributable with attribution ' +
+        "(Derczynski et al. 2017, W-NUT).",
+    },
     citation:
       "Leon Derczynski, Eric Nichols, Marieke van Erp and Nut Limsopatham. 2017. Results of the WNUT2017 " +
       "Shared Task on Novel and Emerging Entity Recognition. In Proceedings of the 3rd Workshop on Noisy " +
@@ -412,8 +539,25 @@ export const DATASETS: Record<string, DatasetSpec> = {
       "CoNLL-2000 organisers and NLTK; redistribution unclear",
     homepage: "https://www.clips.uantwerpen.be/conll2000/chunking/",
     download:
-      `${NLTK}/conll2000.zip (sha256 01e65164f268366e7caa0db92332a1955d081908c87016e2c7640c3c5279b7cd): ` +
+      `${NLTK_PINNED}/conll2000.zip (sha256 01e65164f268366e7caa0db92332a1955d081908c87016e2c7640c3c5279b7cd): ` +
       "extract conll2000/train.txt and conll2000/test.txt",
+    source: {
+      ...NLTK_DATA,
+      archive: {
+        path: "packages/corpora/conll2000.zip",
+        sha256: "01e65164f268366e7caa0db92332a1955d081908c87016e2c7640c3c5279b7cd",
+        bytes: 756607,
+        members: { "train.txt": "conll2000/train.txt", "test.txt": "conll2000/test.txt" },
+      },
+    },
+    redistribution: {
+      restricted: true,
+      terms:
+        "No licence is stated in NLTK's package XML or in the README. The data are WSJ sections 15-18 (train) " +
+        "and 20 (test) of the Penn Treebank (LDC, (C) University of Pennsylvania), which the CoNLL-2000 organisers " +
+        "and NLTK distribute freely for research; Yang et al. (2017) say it requires an LDC licence. Redistribution " +
+        "is unclear: research use only.",
+    },
     citation:
       "Erik F. Tjong Kim Sang and Sabine Buchholz. 2000. Introduction to the CoNLL-2000 Shared Task: " +
       "Chunking. In Proceedings of CoNLL-2000 and LLL-2000, pages 127-132.",
@@ -443,6 +587,8 @@ export const DATASETS: Record<string, DatasetSpec> = {
     licence: RITTER_LICENCE,
     homepage: "https://github.com/aritter/twitter_nlp",
     download: `${RITTER_ANNOTATED}/pos.txt (github.com/aritter/twitter_nlp, data/annotated/pos.txt)`,
+    source: { ...TWITTER_NLP, files: { "pos.txt": "data/annotated/pos.txt" } },
+    redistribution: { restricted: false, terms: TWITTER_NLP_TERMS },
     citation: RITTER_CITATION,
     counts: {
       train: { sentences: 631, tokens: 12094 },
@@ -478,6 +624,8 @@ export const DATASETS: Record<string, DatasetSpec> = {
     download:
       `${RITTER_ANNOTATED}/ner.txt (github.com/aritter/twitter_nlp, data/annotated/ner.txt; the same ` +
       "2,394 tweets as wnut16/train in another order)",
+    source: { ...TWITTER_NLP, files: { "ner.txt": "data/annotated/ner.txt" } },
+    redistribution: { restricted: false, terms: TWITTER_NLP_TERMS },
     citation: RITTER_CITATION,
     counts: {
       train: { sentences: 1916, tokens: 37221 },
@@ -521,6 +669,22 @@ export const DATASETS: Record<string, DatasetSpec> = {
       "treebank/combined/wsj_0001.mrg ... wsj_0199.mrg in file order: each top-level tree is a sentence, each leaf " +
       "(TAG word) a line word<TAB>TAG, leaves tagged -NONE- dropped, PTB escapes kept, a blank line after each " +
       "sentence (ptb_wsj_sample_nltk/PROVENANCE.md)",
+    source: {
+      ...NLTK_DATA,
+      archive: {
+        path: "packages/corpora/treebank.zip",
+        sha256: "9da92d76c3666cfb6cddeaed0f7e86b344cce0f0928a286d439e555f19c37399",
+        bytes: 1740034,
+        derived: { "wsj_0001-0199.pos.tsv": "ptb-combined-pos" },
+      },
+    },
+    redistribution: {
+      restricted: true,
+      terms:
+        'packages/corpora/treebank.xml: "This is a 10% fragment of Penn Treebank, (C) LDC 1995. It is made ' +
+        "available under fair use for the purposes of illustrating NLTK tools for tokenizing, tagging, chunking " +
+        'and parsing. This data is for non-commercial use only." Redistribution restricted.',
+    },
     citation:
       "Mitchell P. Marcus, Beatrice Santorini and Mary Ann Marcinkiewicz. 1993. Building a Large Annotated " +
       "Corpus of English: The Penn Treebank. Computational Linguistics 19(2):313-330.",

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { realDataDir } from "./_testing.ts";
 import { loadDataset } from "./load.ts";
-import { DATASETS, getDataset, UnknownDatasetError } from "./registry.ts";
+import { DATASETS, getDataset, sourceUrl, UnknownDatasetError } from "./registry.ts";
 
 Deno.test("registry: ids match keys, every split has a sha256 and a byte size", () => {
   for (const [id, spec] of Object.entries(DATASETS)) {
@@ -112,4 +112,30 @@ Deno.test({
       }
     }
   },
+});
+
+Deno.test("registry: every file has one pinned canonical source; the restricted licences", () => {
+  for (const spec of Object.values(DATASETS)) {
+    const src = spec.source!;
+    assert(
+      /^https:\/\/github\.com\/[^/]+\/[^/]+$/.test(src.repository) && /^[0-9a-f]{40}$/.test(src.commit),
+      spec.id,
+    );
+    assert(spec.redistribution!.terms.length > 40, spec.id);
+    for (const f of Object.values(spec.splits)) {
+      const named = [src.files?.[f.file], src.archive?.members?.[f.file], src.archive?.derived?.[f.file]];
+      assertEquals(named.filter((x) => x !== undefined).length, 1, `${spec.id} ${f.file}`);
+      if (f.url) assertEquals(f.url, sourceUrl(src, src.files![f.file]), `${spec.id} ${f.file}`);
+    }
+    if (src.archive) assert(/^[0-9a-f]{64}$/.test(src.archive.sha256) && src.archive.bytes > 0, spec.id);
+  }
+  assertEquals(
+    Object.values(DATASETS).filter((d) => d.redistribution!.restricted).map((d) => d.id).sort(),
+    ["conll2000", "conll2002-es", "conll2002-nl", "conll2003", "ptb-wsj-sample"],
+  );
+  assertThrows(
+    () => sourceUrl({ repository: "https://gitlab.com/a/b", commit: "c" }, "x"),
+    Error,
+    "not https",
+  );
 });
