@@ -21,8 +21,9 @@ import { datnetSuite } from "./datnet/suite.ts";
 export const BLAS_PIN_REFERENCE = new URL("./blas_pin_reference.json", import.meta.url);
 
 /**
- * Epochs of the probe's run of the reference cell: enough training for the core types' different summation
- * orders to reach the predictions (with 1 epoch of the 0.6.0 smoke settings every core type predicted the same).
+ * Epochs of the probe's run of the reference cell. The core types' different summation orders always reach the
+ * training log (losses); they reach the predictions only once the model predicts entities (with datnet 0.7.0's
+ * one batch per epoch at k = 10, not within 40 epochs), so the probe compares both.
  */
 export const PIN_PROBE_EPOCHS = 3;
 
@@ -35,6 +36,8 @@ export interface BlasPinProbe {
   core_type?: string;
   policy?: string;
   predictions_sha256: string;
+  /** sha256 of the run's training log without timings (harness/run/fingerprint.ts). */
+  log_sha256: string;
 }
 
 if (import.meta.main) {
@@ -59,6 +62,7 @@ if (import.meta.main) {
     core_type: info.coreType,
     policy: info.coreTypePolicy,
     predictions_sha256: r.predictions_sha256,
+    log_sha256: r.log_sha256,
   };
   console.log(JSON.stringify(out));
   if (values.write) {

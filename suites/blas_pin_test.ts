@@ -89,6 +89,7 @@ Deno.test({
           assert.equal(got.policy, "pinned");
           assert.equal(got.core_type, "Haswell");
           assert.equal(got.predictions_sha256, reference.predictions_sha256, got.blas);
+          assert.equal(got.log_sha256, reference.log_sha256, got.blas);
         });
       }
       for (const [core, needs] of Object.entries(NEEDS)) {
@@ -100,13 +101,16 @@ Deno.test({
             const got = await probe({ TAGBENCH_BLAS_CORETYPE: core });
             assert.equal(got.core_type, core, "OpenBLAS runs the core type asked for");
             assert.equal(got.policy, "requested");
-            if (core === "Haswell") assert.equal(got.predictions_sha256, reference.predictions_sha256);
+            if (core === "Haswell") {
+              assert.equal(got.predictions_sha256, reference.predictions_sha256);
+              assert.equal(got.log_sha256, reference.log_sha256);
+            }
             // The probe must tell kernels apart, or the pinned-hash check above would prove nothing.
             if (core === "Sandybridge") {
               assert.notEqual(
-                got.predictions_sha256,
-                reference.predictions_sha256,
-                "the probe's run is too short for the core types' summation orders to reach the predictions",
+                got.log_sha256,
+                reference.log_sha256,
+                "the core types' summation orders do not reach the probe's training log",
               );
             }
           },

@@ -19,6 +19,8 @@ import {
   startDecision,
 } from "../harness/run/plan_summary.ts";
 import {
+  type ChoiceSummary,
+  onlySelects,
   type ProfileName,
   PROFILES,
   type ProtocolName,
@@ -26,7 +28,15 @@ import {
   type SuiteDefinition,
 } from "../harness/run/suite.ts";
 import { getSuite } from "../suites/registry.ts";
-import { BudgetError, parseBudget, resolveBudget } from "../harness/run/define.ts";
+import {
+  BudgetError,
+  type ChoiceDecl,
+  ChoiceError,
+  parseBudget,
+  parseChoices,
+  resolveBudget,
+  resolveChoices,
+} from "../harness/run/define.ts";
 import type { BackendName } from "../runtime/backend.ts";
 
 const BACKENDS: readonly BackendName[] = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"];
@@ -47,9 +57,12 @@ const USAGE = `usage: deno task reproduce <suite> [options]
   --allow-backend-change          with --resume: continue on another backend or BLAS core type, recorded as a
                                   deviation of the units run after the change
   --seeds N                       seeds per cell (default: the profile's)
-  --only PREFIX[,PREFIX]          only cells whose id starts with a prefix, e.g. t3/es/base
+  --only PREFIX[,PREFIX]          only cells whose id starts with a prefix, e.g. t3/es/base (a trailing $
+                                  selects one id exactly: t3/es/base/k=10$)
   --budget KNOB=N[,KNOB=N]        override the suite's budget knobs (e.g. epochs=20,eval_every=5), each a
                                   recorded deviation; \`--budget help\` lists the suite's knobs
+  --choice NAME=OPTION[,…]        run another declared reading of a protocol choice (e.g. mixing=joint), each a
+                                  recorded deviation; \`--choice help\` lists the suite's choices and options
   --plan                          print the plan (units per experiment, estimated wall time, disk) and exit:
                                   no training, no run directory, no data read
   --yes                           start a run estimated over 24 hours without asking
@@ -104,6 +117,46 @@ export function budgetOverrides(
   return out;
 }
 
+/**
+ * The choice overrides of a command line (`--choice mixing=joint,…`), checked against the suite's declared
+ * choices (every protocol accepts every declared option).
+ *
+ * @throws {UsageError} (exit 2) for a malformed entry, an unknown choice or option.
+ */
+export function choiceOverrides(
+  suite: { id: string; choices?: Record<string, ChoiceSummary> },
+  text: string | undefined,
+): Record<string, string> {
+  if (text === undefined) return {};
+  try {
+    const given = parseChoices(text);
+    const decls = Object.fromEntries(
+      Object.entries(suite.choices ?? {}).map(([k, c]) => [
+        k,
+        { description: c.description, options: c.options, defaults: c.defaults, component: "unspecified" },
+      ]),
+    ) as Record<string, ChoiceDecl>;
+    resolveChoices(decls, PROTOCOLS[0], given, suite.id);
+    return given;
+  } catch (e) {
+    if (e instanceof ChoiceError) throw new UsageError(e.message, { showUsage: false });
+    throw e;
+  }
+}
+
+/** `--choice help`: each declared choice, its options and which protocol follows which. */
+export function formatChoices(suite: { id: string; choices?: Record<string, ChoiceSummary> }): string {
+  const entries = Object.entries(suite.choices ?? {});
+  if (entries.length === 0) return `${suite.id} declares no protocol choices`;
+  return `protocol choices of ${suite.id} (--choice NAME=OPTION):\n` +
+    entries.map(([k, c]) =>
+      `  ${k}: ${c.description}\n` + Object.entries(c.options).map(([o, d]) => {
+        const by = Object.entries(c.defaults).filter(([, v]) => v === o).map(([p]) => p);
+        return `    ${o}${by.length ? ` (default of ${by.join(", ")})` : ""}: ${d}`;
+      }).join("\n")
+    ).join("\n");
+}
+
 /** What a command line gave for the options a resumed run takes from its manifest (undefined: not given). */
 export interface GivenPlanOptions {
   suite?: string;
@@ -113,6 +166,7 @@ export interface GivenPlanOptions {
   seeds?: number;
   only?: string[];
   budget?: Record<string, number>;
+  choices?: Record<string, string>;
 }
 
 /**
@@ -144,10 +198,12 @@ export function resumeOptions(
     ["--seeds", given.seeds, previous.seeds_override],
     ["--only", given.only, previous.only?.length ? previous.only : undefined],
     ["--budget", given.budget, previous.budget_overrides ?? {}],
+    ["--choice", given.choices, previous.choice_overrides ?? {}],
   ];
   if (!allowBackendChange) checks.push(["--backend", given.backend, previous.backend.name]);
   for (const [what, got, want] of checks) {
-    if (got === undefined || (what === "--budget" && Object.keys(got as object).length === 0)) continue;
+    const map = what === "--budget" || what === "--choice";
+    if (got === undefined || (map && Object.keys(got as object).length === 0)) continue;
     if (!same(got, want)) {
       throw new UsageError(
         `${what} is ${fmt(got)}, but the run in ${runDir} was planned with ${
@@ -169,6 +225,7 @@ export function resumeOptions(
     seeds: previous.seeds_override,
     only: previous.only?.length ? previous.only : undefined,
     budget: previous.budget_overrides,
+    choices: previous.choice_overrides,
   };
 }
 
@@ -189,7 +246,7 @@ export async function checkOnly(
   if (plan.cells.length > 0) return;
   const all = await suite.plan({ profile, protocol, dataDir: "", verifyData: false });
   const ids = [...all.cells.map((c) => c.id), ...all.skipped.map((c) => c.id)];
-  const matched = all.skipped.filter((c) => only.some((p) => c.id.startsWith(p)));
+  const matched = all.skipped.filter((c) => only.some((p) => onlySelects(p, c.id)));
   if (matched.length) {
     throw new UsageError(
       `--only ${only.join(",")} selects no cell the ${profile} profile runs: ${
@@ -229,6 +286,7 @@ export async function main(args: string[]): Promise<void> {
     seeds: { type: "string" },
     only: { type: "string" },
     budget: { type: "string" },
+    choice: { type: "string" },
     epochs: { type: "string" },
     "source-batches": { type: "string" },
     "eval-every": { type: "string" },
@@ -262,6 +320,11 @@ export async function main(args: string[]): Promise<void> {
     );
     return;
   }
+  if (values.choice === "help") {
+    console.log(formatChoices(suite));
+    return;
+  }
+  const givenChoices = choiceOverrides(suite, values.choice);
   const givenBudget = budgetOverrides(suite, values.budget, {
     epochs: values.epochs,
     "source-batches": values["source-batches"],
@@ -278,6 +341,7 @@ export async function main(args: string[]): Promise<void> {
       seeds: givenSeeds,
       only: givenOnly,
       budget: givenBudget,
+      choices: givenChoices,
     }, values["allow-backend-change"])
     : {
       profile: values.profile ?? "paper",
@@ -286,6 +350,7 @@ export async function main(args: string[]): Promise<void> {
       seeds: givenSeeds,
       only: givenOnly,
       budget: givenBudget,
+      choices: givenChoices,
     };
   const profile = oneOf("profile", plan.profile, PROFILES);
   const protocol = oneOf("protocol", plan.protocol, PROTOCOLS);
@@ -303,6 +368,7 @@ export async function main(args: string[]): Promise<void> {
     seeds: plan.seeds,
     only: plan.only,
     budget: plan.budget && Object.keys(plan.budget).length ? plan.budget : undefined,
+    choices: plan.choices && Object.keys(plan.choices).length ? plan.choices : undefined,
     allowBackendChange: values["allow-backend-change"],
   };
   const summary = await summarizeRun(options);

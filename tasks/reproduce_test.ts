@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../harness/cli.ts";
-import { budgetOverrides, checkOnly, resumeOptions } from "./reproduce.ts";
+import { budgetOverrides, checkOnly, choiceOverrides, formatChoices, resumeOptions } from "./reproduce.ts";
 import type { Manifest } from "../harness/results/run_record.ts";
 import { yang2017Suite } from "../suites/yang2017/suite.ts";
 import { datnetSuite } from "../suites/datnet/suite.ts";
@@ -30,6 +30,29 @@ Deno.test("budgetOverrides: --budget entries and the deprecated flags, validated
   err(() => budgetOverrides(datnetSuite, "epoch=3", {}, warn), /Did you mean "epochs"\?|did you mean/i);
   err(() => budgetOverrides(datnetSuite, "epochs=x", {}, warn), /not knob=N/);
   err(() => budgetOverrides(datnetSuite, "epochs=3", { epochs: "4" }, warn), /given twice/);
+});
+
+Deno.test("choiceOverrides / formatChoices: --choice checked against the suite's declared choices", () => {
+  assert.deepStrictEqual(choiceOverrides(datnetSuite, undefined), {});
+  assert.deepStrictEqual(choiceOverrides(datnetSuite, "mixing=joint,model_config=paper-text"), {
+    mixing: "joint",
+    model_config: "paper-text",
+  });
+  const err = (f: () => unknown, re: RegExp) =>
+    assert.throws(f, (e: unknown) => e instanceof UsageError && re.test(e.message));
+  err(
+    () => choiceOverrides(datnetSuite, "mixing=alternate"),
+    /Choice "mixing" of datnet has no option "alternate"/,
+  );
+  err(() => choiceOverrides(datnetSuite, "mixin=joint"), /Unknown choice "mixin" for datnet\. .*mixing/);
+  err(() => choiceOverrides(yang2017Suite, "mixing=joint"), /yang2017 declares no choices/);
+  const help = formatChoices(datnetSuite);
+  assert.match(help, /^protocol choices of datnet \(--choice NAME=OPTION\):/);
+  assert.ok(
+    help.includes("\n    joeyzhouty (default of paper, clean): joeyzhouty/DATnet _arrange_batches"),
+    help,
+  );
+  assert.equal(formatChoices(yang2017Suite), "yang2017 declares no protocol choices");
 });
 
 Deno.test("reproduce CLI: an undeclared budget knob is one line on stderr and exit code 2", async () => {
@@ -72,6 +95,7 @@ Deno.test("resumeOptions: --resume DIR alone takes the whole plan from the manif
     seeds: 2,
     only: ["t3/es/base"],
     budget: { epochs: 3 },
+    choices: undefined,
   });
   // The same values given again are fine.
   assert.equal(
@@ -90,6 +114,12 @@ Deno.test("resumeOptions: --resume DIR alone takes the whole plan from the manif
   refused({ only: ["t3/es"] }, "--only is t3/es, but the run in run was planned with t3/es/base");
   refused({ budget: { epochs: 5 } }, "--budget is epochs=5, but the run in run was planned with epochs=3");
   refused({ profile: "paper" }, "--profile is paper, but the run in run was planned with smoke");
+  refused(
+    { choices: { mixing: "joint" } },
+    "--choice is mixing=joint, but the run in run was planned with none",
+  );
+  const withChoice = { ...resumable, choice_overrides: { mixing: "joint" } } as unknown as Manifest;
+  assert.deepStrictEqual(resumeOptions("run", withChoice, {}).choices, { mixing: "joint" });
   refused({ backend: "cpu" }, "--allow-backend-change");
   assert.equal(resumeOptions("run", resumable, { backend: "cpu" }, true).backend, "cpu");
 });

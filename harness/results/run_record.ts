@@ -342,6 +342,8 @@ export interface Manifest {
   seeds_override?: number;
   /** Budget knobs given on the command line (`--budget epochs=20,eval_every=5`), if any (schema 2). */
   budget_overrides?: Record<string, number>;
+  /** `--choice` overrides of the suite's declared protocol choices (each a recorded deviation). */
+  choice_overrides?: Record<string, string>;
   /** The budget every planned cell ran under: each knob the suite declares, after overrides (schema 2). */
   budget?: Record<string, number | null>;
   /** Schema 1: scale overrides (`--epochs`, `--source-batches`, `--eval-every`, `--iterations`). */
@@ -433,6 +435,7 @@ const manifestShape = z.looseObject({
   only: strings.optional(),
   seeds_override: z.number().int().optional(),
   budget_overrides: z.record(z.string(), z.number()).optional(),
+  choice_overrides: z.record(z.string(), z.string()).optional(),
   budget: freeForm<Record<string, number | null>>().optional(),
   scale: freeForm<NonNullable<Manifest["scale"]>>().optional(),
   cells: z.array(z.looseObject({

@@ -138,6 +138,23 @@ export interface BudgetKnob {
 }
 
 /**
+ * A protocol choice: a point where the paper and the released code (or two released versions) can be read in
+ * several ways that change results, declared with every reading as an option. Each protocol names the option it
+ * follows; `--choice name=option` runs another, recorded as a deviation tagged with `component` (e.g. DATNet's
+ * batch mixing: the first author's rule, the second repository's, or a joint 1 : 1 step). Hooks read the
+ * resolved option from `ctx.choices[name]`; none switches on the protocol's name.
+ */
+export interface ChoiceDecl {
+  description: string;
+  /** The component another option touches (harness/results/deviations.ts). */
+  component: DeviationComponent;
+  /** Option name → what it is and where it comes from (paper section, released file). */
+  options: Record<string, string>;
+  /** The option each protocol follows. */
+  defaults: Record<ProtocolName, string>;
+}
+
+/**
  * A resource the paper used that is not distributed here. When every path exists under the data directory it is
  * used and hashed; otherwise the suite records `deviation` and uses `substitute`.
  */
@@ -151,6 +168,22 @@ export interface ExternalResource {
   substitute: string;
   /** Where it is published and what to take from it (for `deno task data resources`). */
   source?: string;
+  /**
+   * What `deno task data fetch` downloads for it, one entry per file: `path` under the data directory (one of
+   * `paths`); `url` of the file or, with `member`, of a zip archive holding it as that member (`archiveSha256`:
+   * the archive's, when published); `sha256` (lower-case hex) and `bytes` of the file when published: without a
+   * sha256 the file is downloaded but reported "unverified (no published sha256)"; `restricted`: the licence
+   * terms when they restrict redistribution (printed; fetched only with `--accept-licence`). Absent: none.
+   */
+  downloads?: {
+    path: string;
+    url: string;
+    sha256?: string;
+    bytes?: number;
+    member?: string;
+    archiveSha256?: string;
+    restricted?: string;
+  }[];
 }
 
 /** What the hooks get besides the cell. */
@@ -164,6 +197,8 @@ export interface SuiteContext<T extends SuiteTypes> {
   variants: Record<string, T["variant"]>;
   /** Every budget knob after overrides (`null` = unlimited). */
   budget: Record<string, number | null>;
+  /** Every declared choice's option after overrides (the protocol's default unless `--choice` set it). */
+  choices: Record<string, string>;
   /** Which external resources exist under the data directory, by id. */
   available: Record<string, boolean>;
   /** Absolute paths of each external resource's files, by id (whether they exist or not). */
@@ -279,6 +314,8 @@ export interface SuiteDeclaration<T extends SuiteTypes> {
   protocols: Record<ProtocolName, ProtocolDecl>;
   profiles: Record<ProfileName, ProfileDecl<T["settings"], T["profile"]>>;
   budget: Record<string, BudgetKnob>;
+  /** Protocol choices with several declared readings (`--choice name=option`), by name. */
+  choices?: Record<string, ChoiceDecl>;
   resources: ExternalResource[];
   /** Figures drawn from a run's results (`deno task plot`), each panel's points named by cell id. */
   figures?: FigureDecl[];
@@ -346,6 +383,9 @@ export interface SuiteHooks<T extends SuiteTypes> {
       onProgress: CellContext["onProgress"];
       /** The stage outputs the cell needs ({@link SuiteHooks.cellStages}), by stage id. */
       artifacts: Record<string, StageArtifact>;
+      /** The artifact cache (harness/run/artifacts.ts), for shared stages that key their own artifacts from the
+       * data they read (harness/vectors/aligned.ts); never the run directory. */
+      artifactsDir: string;
       /** Where and how often the trainer may checkpoint this unit to resume it mid-way (the runner removes the
        * folder when the unit is done); pass it to the trainer as is. */
       checkpoint: TrainerRunOptions;
@@ -468,6 +508,76 @@ export function resolveBudget(
   return out;
 }
 
+/** Error for a `--choice` the suite does not accept; its message is shown as is (exit code 2). */
+export class ChoiceError extends Error {
+  override name = "ChoiceError";
+}
+
+/**
+ * Parses `mixing=joint,architecture=paper-text` into choice → option.
+ *
+ * @throws {ChoiceError} for an entry that is not `name=option`, or a name given twice.
+ */
+export function parseChoices(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z_][a-z0-9_]*)=([A-Za-z0-9][A-Za-z0-9_.:+-]*)$/.exec(part);
+    if (!m) throw new ChoiceError(`--choice entry "${part}" is not name=option (e.g. mixing=joint)`);
+    if (m[1] in out) throw new ChoiceError(`--choice names "${m[1]}" twice`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * Every declared choice's option under `protocol`: its default, overridden by `overrides`.
+ *
+ * @throws {ChoiceError} for an undeclared choice or option (naming the closest and every known one).
+ */
+export function resolveChoices(
+  choices: Record<string, ChoiceDecl>,
+  protocol: ProtocolName,
+  overrides: Record<string, string> = {},
+  suiteId = "this suite",
+): Record<string, string> {
+  for (const [k, v] of Object.entries(overrides)) {
+    const c = choices[k];
+    if (!c) {
+      const known = Object.keys(choices);
+      throw new ChoiceError(
+        `Unknown choice "${k}" for ${suiteId}.${didYouMean(k, known)} ${
+          known.length ? `Known choices: ${known.join(", ")}` : `${suiteId} declares no choices`
+        }`,
+      );
+    }
+    if (!(v in c.options)) {
+      throw new ChoiceError(
+        `Choice "${k}" of ${suiteId} has no option "${v}".${didYouMean(v, Object.keys(c.options))} ` +
+          `Options: ${Object.keys(c.options).join(", ")}`,
+      );
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(choices).map(([k, c]) => [k, overrides[k] ?? c.defaults[protocol]]),
+  );
+}
+
+/** The deviation a choice override records: the option run against the protocol's, both described. */
+export function choiceDeviation(
+  name: string,
+  choice: ChoiceDecl,
+  option: string,
+  protocol: ProtocolName,
+): string | undefined {
+  const dflt = choice.defaults[protocol];
+  if (option === dflt) return undefined;
+  return deviation(
+    choice.component,
+    `${choice.description}: ${name}=${option} (${choice.options[option]}) instead of the ${protocol} ` +
+      `protocol's ${dflt} (${choice.options[dflt]})`,
+  );
+}
+
 /** The deviation an override records: the new value against the profile's, and what it costs. */
 export function budgetDeviation(
   name: string,
@@ -566,6 +676,14 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       }
     }
   }
+  for (const [name, c] of Object.entries(decl.choices ?? {})) {
+    for (const protocol of Object.keys(decl.protocols)) {
+      const d = c.defaults[protocol as ProtocolName];
+      if (!(d in c.options)) {
+        throw new Error(`Suite "${decl.id}": choice "${name}" has no declared option "${d}" for ${protocol}`);
+      }
+    }
+  }
   const context = (opts: PlanOptions): SuiteContext<T> => {
     const profile = decl.profiles[opts.profile];
     return {
@@ -576,6 +694,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       datasets: decl.datasets,
       variants,
       budget: resolveBudget(decl.budget, profile.budget, opts.budget, decl.id),
+      choices: resolveChoices(decl.choices ?? {}, opts.protocol, opts.choices, decl.id),
       available: availableResources(decl.resources, opts.dataDir),
       resourcePaths: Object.fromEntries(
         decl.resources.map((r) => [r.id, r.paths.map((p) => join(opts.dataDir, p))]),
@@ -667,6 +786,10 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       const d = budgetDeviation(k, decl.budget[k], v, profile.budget[k] ?? null, opts.profile);
       if (d) deviations.push(d);
     }
+    for (const [k, v] of Object.entries(opts.choices ?? {})) {
+      const d = choiceDeviation(k, decl.choices![k], v, opts.protocol);
+      if (d) deviations.push(d);
+    }
     const { notes, ...protocolData } = ctx.protocolDecl;
     return {
       cells: planned,
@@ -683,6 +806,13 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
         budget: Object.fromEntries(
           Object.entries(ctx.budget).map(([k, v]) => [k, v ?? decl.budget[k].unlimited ?? "no cap"]),
         ),
+        ...(decl.choices
+          ? {
+            choices: Object.fromEntries(
+              Object.entries(ctx.choices).map(([k, v]) => [k, `${v}: ${decl.choices![k].options[v]}`]),
+            ),
+          }
+          : {}),
         ...(await decl.hooks.protocolDetails?.(configs, ctx, verify)),
         experiment_notes: Object.fromEntries(
           decl.experiments.filter((e) => experiments.has(e.id) && e.notes).map((e) => [e.id, e.notes]),
@@ -697,6 +827,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       protocol: run.protocol,
       dataDir: run.dataDir,
       budget: run.budget,
+      choices: run.choices,
     });
     const artifacts: Record<string, StageArtifact> = {};
     for (const [stage, need] of Object.entries(decl.hooks.cellStages?.(cell.config as C, ctx) ?? {})) {
@@ -715,6 +846,7 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
       ...ctx,
       onProgress: run.onProgress,
       artifacts,
+      artifactsDir: run.artifactsDir ?? defaultArtifactsDir(),
       checkpoint: {
         checkpointDir: run.checkpointDir,
         checkpointEverySeconds: ENGINE_CHECKPOINT_EVERY_SECONDS,
@@ -752,6 +884,12 @@ export function defineSuite<T extends SuiteTypes>(decl: SuiteDeclaration<T>): De
     plan,
     runCell,
     budgetKnobs: Object.fromEntries(Object.entries(decl.budget).map(([k, v]) => [k, v.description])),
+    choices: decl.choices &&
+      Object.fromEntries(
+        Object.entries(decl.choices).map((
+          [k, c],
+        ) => [k, { description: c.description, options: c.options, defaults: c.defaults }]),
+      ),
     drawFigures: decl.figures?.length
       ? async (runDir) => drawFigures(decl.id, decl.figures!, await loadClaims(decl.claims), runDir)
       : undefined,

@@ -4,12 +4,16 @@ import {
   availableResources,
   budgetDeviation,
   BudgetError,
+  choiceDeviation,
+  ChoiceError,
   defineSuite,
   expandCells,
   grid,
   parseBudget,
+  parseChoices,
   predictionsSha256,
   resolveBudget,
+  resolveChoices,
   resolveVariants,
   type SuiteDeclaration,
   type SuiteTypes,
@@ -247,6 +251,88 @@ Deno.test("defineSuite plan: blocker, then the suite's reason, then profile and 
   await assert.rejects(
     () => suite.plan({ profile: "paper", protocol: "paper", dataDir: "", budget: { iterations: 5 } }),
     /Unknown budget knob "iterations" for toy/,
+  );
+});
+
+const MIXING = {
+  description: "batch mixing",
+  component: "source data" as const,
+  options: { released: "as the released code", joint: "one joint step" },
+  defaults: { paper: "released", clean: "joint" },
+};
+
+Deno.test("parseChoices / resolveChoices / choiceDeviation: name=option, each protocol's default, overrides", () => {
+  assert.deepStrictEqual(parseChoices("mixing=joint, size=paper-text"), {
+    mixing: "joint",
+    size: "paper-text",
+  });
+  assert.throws(() => parseChoices("mixing"), /--choice entry "mixing" is not name=option/);
+  assert.throws(() => parseChoices("mixing=a,mixing=b"), /names "mixing" twice/);
+  assert.deepStrictEqual(resolveChoices({ mixing: MIXING }, "paper"), { mixing: "released" });
+  assert.deepStrictEqual(resolveChoices({ mixing: MIXING }, "clean"), { mixing: "joint" });
+  assert.deepStrictEqual(resolveChoices({ mixing: MIXING }, "paper", { mixing: "joint" }), {
+    mixing: "joint",
+  });
+  assert.throws(
+    () => resolveChoices({ mixing: MIXING }, "paper", { mixng: "joint" }, "toy"),
+    (e: Error) =>
+      e instanceof ChoiceError &&
+      /^Unknown choice "mixng" for toy\..*mixing.*Known choices: mixing$/.test(e.message),
+  );
+  assert.throws(
+    () => resolveChoices({ mixing: MIXING }, "paper", { mixing: "jont" }, "toy"),
+    /Choice "mixing" of toy has no option "jont"\..*Options: released, joint/,
+  );
+  assert.throws(() => resolveChoices({}, "paper", { mixing: "joint" }, "toy"), /toy declares no choices/);
+  assert.equal(choiceDeviation("mixing", MIXING, "released", "paper"), undefined);
+  assert.equal(
+    choiceDeviation("mixing", MIXING, "joint", "paper"),
+    "[source data] batch mixing: mixing=joint (one joint step) instead of the paper protocol's released " +
+      "(as the released code)",
+  );
+});
+
+Deno.test("defineSuite choices: hooks read ctx.choices; an override is a run deviation; bad defaults refused", async () => {
+  const base = toy();
+  const suite = defineSuite(toy({
+    choices: { mixing: MIXING },
+    hooks: {
+      ...base.hooks,
+      cellConfig: (c, ctx) => ({
+        ...base.hooks.cellConfig(c, ctx),
+        layers: ctx.choices.mixing === "joint" ? 2 : 1,
+      }),
+    },
+  }));
+  const plain = await suite.plan({ profile: "paper", protocol: "paper", dataDir: "", verifyData: false });
+  assert.equal(plain.cells[0].config.layers, 1);
+  assert.ok(!plain.deviations.some((d) => d.includes("mixing")));
+  assert.deepStrictEqual(plain.protocolDetails.choices, { mixing: "released: as the released code" });
+  const joint = await suite.plan({
+    profile: "paper",
+    protocol: "paper",
+    dataDir: "",
+    verifyData: false,
+    choices: { mixing: "joint" },
+  });
+  assert.equal(joint.cells[0].config.layers, 2);
+  assert.ok(joint.deviations.includes(choiceDeviation("mixing", MIXING, "joint", "paper")!));
+  // The clean protocol's default is joint: asking for it again records nothing.
+  const clean = await suite.plan({
+    profile: "paper",
+    protocol: "clean",
+    dataDir: "",
+    verifyData: false,
+    choices: { mixing: "joint" },
+  });
+  assert.ok(!clean.deviations.some((d) => d.includes("mixing")));
+  assert.deepStrictEqual(suite.choices?.mixing.defaults, { paper: "released", clean: "joint" });
+  assert.throws(
+    () =>
+      defineSuite(
+        toy({ choices: { mixing: { ...MIXING, defaults: { paper: "released", clean: "nope" } } } }),
+      ),
+    /choice "mixing" has no declared option "nope" for clean/,
   );
 });
 

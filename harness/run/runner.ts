@@ -62,6 +62,8 @@ export interface ReproduceOptions {
   only?: string[];
   /** Budget overrides by knob (validated against the suite's knobs; each a recorded deviation). */
   budget?: Record<string, number>;
+  /** Choice overrides (validated against the suite's declared choices; each a recorded deviation). */
+  choices?: Record<string, string>;
   /**
    * The artifact cache (stage outputs, unit checkpoints), outside the run directory: default
    * `defaultArtifactsDir()` of harness/run/artifacts.ts. The run records only keys and configurations.
@@ -185,6 +187,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     only: opts.only,
     seeds: opts.seeds,
     budget: opts.budget,
+    choices: opts.choices,
   });
   if (plan.cells.length === 0) {
     throw new RunError(
@@ -286,6 +289,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       embeddings: plan.embeddings,
       deviations: plan.deviations,
       budget_overrides: opts.budget && Object.keys(opts.budget).length ? opts.budget : undefined,
+      choice_overrides: opts.choices && Object.keys(opts.choices).length ? opts.choices : undefined,
       only: opts.only,
       seeds_override: opts.seeds,
       budget: plan.protocolDetails.budget as Manifest["budget"],
@@ -370,6 +374,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
           protocol: opts.protocol,
           dataDir: opts.dataDir,
           budget: opts.budget,
+          choices: opts.choices,
           artifactsDir,
           checkpointDir: checkpointDir(cell.id, seed),
           onProgress: (p) => {
@@ -488,6 +493,13 @@ function checkSamePlan(runDir: string, previous: Manifest, plan: RunPlan, opts: 
         `${JSON.stringify(sortedEntries(opts.budget ?? {}))}`,
     );
   }
+  const wasChoices = JSON.stringify(sortedEntries(previous.choice_overrides ?? {}));
+  if (wasChoices !== JSON.stringify(sortedEntries(opts.choices ?? {}))) {
+    throw new RunError(
+      `Cannot resume "${runDir}": it was run with choice overrides ${wasChoices}, this command asks for ` +
+        `${JSON.stringify(sortedEntries(opts.choices ?? {}))}`,
+    );
+  }
   const blasText = opts.backend === "wasm" ? describeBlas() : "backend's own matMul";
   if (!opts.allowBackendChange && backendDiffers(previous, opts.backend, blasText)) {
     throw new RunError(
@@ -580,7 +592,16 @@ export async function auditRun(
 export async function summarizeRun(
   opts: Pick<
     ReproduceOptions,
-    "suite" | "profile" | "protocol" | "dataDir" | "backend" | "resume" | "seeds" | "only" | "budget"
+    | "suite"
+    | "profile"
+    | "protocol"
+    | "dataDir"
+    | "backend"
+    | "resume"
+    | "seeds"
+    | "only"
+    | "budget"
+    | "choices"
   >,
   calibration: { path?: string; benchDir?: string } = {},
 ): Promise<PlanSummary> {
@@ -602,6 +623,7 @@ export async function summarizeRun(
     only: opts.only,
     seeds: opts.seeds,
     budget: opts.budget,
+    choices: opts.choices,
     verifyData: false,
   };
   const plan = await suite.plan(planOptions);
@@ -636,7 +658,7 @@ export async function summarizeRun(
   }, cal);
 }
 
-function sortedEntries(o: Record<string, number>): [string, number][] {
+function sortedEntries<V>(o: Record<string, V>): [string, V][] {
   return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

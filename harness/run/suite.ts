@@ -53,9 +53,9 @@ export interface SkippedCell {
 
 /**
  * The planner's rule shared by every suite for a runnable cell: `not in the <profile> profile` when the profile
- * does not include it, else `excluded by --only` when `opts.only` is given and no prefix starts its id, else
- * undefined (the cell is planned). Cell-specific reasons (a missing resource, an empty subset) come first, in
- * the suite.
+ * does not include it, else `excluded by --only` when `opts.only` is given and no entry selects its id (see
+ * {@link onlySelects}), else undefined (the cell is planned). Cell-specific reasons (a missing resource, an empty
+ * subset) come first, in the suite.
  */
 export function profileSkipReason(
   id: string,
@@ -63,8 +63,16 @@ export function profileSkipReason(
   opts: Pick<PlanOptions, "profile" | "only">,
 ): string | undefined {
   if (!inProfile) return `not in the ${opts.profile} profile`;
-  if (opts.only && !opts.only.some((p) => id.startsWith(p))) return "excluded by --only";
+  if (opts.only && !opts.only.some((p) => onlySelects(p, id))) return "excluded by --only";
   return undefined;
+}
+
+/**
+ * Whether an `--only` entry selects a cell id: a prefix of the id (`t3/es/base` selects every Table 3 Base cell
+ * on Spanish), or, ending in `$`, exactly the id (`t3/es/base/k=10$` selects k = 10 but not k = 100).
+ */
+export function onlySelects(entry: string, id: string): boolean {
+  return entry.endsWith("$") ? id === entry.slice(0, -1) : id.startsWith(entry);
 }
 
 /** The plan of one run: the cells to run and the cells left out. */
@@ -138,6 +146,9 @@ export interface PlanOptions {
   seeds?: number;
   /** Budget overrides by knob (`--budget epochs=20`), validated against the suite's knobs; each a deviation. */
   budget?: Record<string, number>;
+  /** Choice overrides (`--choice mixing=joint`), validated against the suite's declared choices; each a
+   * deviation. */
+  choices?: Record<string, string>;
   /** Read and hash the data files (default true). `list` and `validate` plan without touching data. */
   verifyData?: boolean;
 }
@@ -166,11 +177,22 @@ export interface CellContext {
   dataDir: string;
   /** The run's budget overrides (the planned cell's config holds the resolved budget). */
   budget?: Record<string, number>;
+  /** The run's choice overrides (the planned cell's config holds what the hooks made of them). */
+  choices?: Record<string, string>;
   /** The artifact cache for stage outputs (default: harness/run/artifacts.ts defaultArtifactsDir). */
   artifactsDir?: string;
   /** Where this unit may checkpoint to resume mid-way; the runner removes it when the unit is done. */
   checkpointDir?: string;
   onProgress: (p: CellProgress) => void;
+}
+
+/** A declared protocol choice as the command line shows it (harness/run/define.ts `ChoiceDecl`). */
+export interface ChoiceSummary {
+  description: string;
+  /** Option name → what it is. */
+  options: Record<string, string>;
+  /** The option each protocol uses unless overridden. */
+  defaults: Record<string, string>;
 }
 
 /** One paper, as the runner sees it (built from a declaration by `defineSuite`, harness/run/define.ts). */
@@ -204,6 +226,8 @@ export interface SuiteDefinition {
   workload?(cell: PlannedCell, opts: PlanOptions): UnitWorkload;
   /** Budget knobs the suite declares, by name, with their descriptions (for `--budget` validation and help). */
   budgetKnobs?: Record<string, string>;
+  /** Protocol choices the suite declares (`--choice name=option`), with their options and defaults. */
+  choices?: Record<string, ChoiceSummary>;
   /** The suite's real models as bench shapes (`deno task bench`). */
   benchShapes?: readonly ModelShape[];
   /** Figures the suite can draw into a run directory; returns the paths written. */

@@ -256,7 +256,7 @@ export interface MeanState {
 export interface LoopRngStates {
   /** Each shuffled stream's Rng, as it stands (after drawing the permutation of the stream's current pass). */
   streams: Record<string, RngState>;
-  /** The `sample` schedule's Rng (absent for other schedules). */
+  /** The `sample` or `arranged` schedule's Rng (absent for other schedules). */
   schedule?: RngState;
 }
 
@@ -300,6 +300,8 @@ export interface LoopState {
   };
   /** The Rngs' states; null when one of the Rngs the loop uses has no `state()` (not made by `createRng`). */
   rngStates: LoopRngStates | null;
+  /** The `arranged` schedule's order of the current epoch. */
+  epochOrder?: string[];
 }
 
 /**
@@ -365,7 +367,7 @@ export interface LoopResult<A> {
 
 /** Functions, Rngs and optimisers of a loop run. */
 export interface LoopHooks<A> {
-  /** One Rng per shuffled stream, and the `sample` schedule's Rng (the caller derives them in its fixed order). */
+  /** One Rng per shuffled stream, and the `sample` or `arranged` schedule's Rng (the caller derives them in its fixed order). */
   rngs?: { streams?: Readonly<Record<string, Rng>>; schedule?: Rng };
   /** Item lengths for streams that bucket by length. */
   lengthOf?: Readonly<Record<string, (i: number) => number>>;
@@ -471,7 +473,9 @@ function usedRngs<A>(spec: LoopSpec, hooks: LoopHooks<A>): Map<string, Rng> {
   for (const s of spec.streams) {
     if (s.order === "shuffled") out.set(s.name, hooks.rngs!.streams![s.name]);
   }
-  if (spec.schedule.kind === "sample") out.set(SCHEDULE, hooks.rngs!.schedule!);
+  if (spec.schedule.kind === "sample" || spec.schedule.kind === "arranged") {
+    out.set(SCHEDULE, hooks.rngs!.schedule!);
+  }
   return out;
 }
 
@@ -490,9 +494,9 @@ function resumedRngs(spec: LoopSpec, state: LoopState): Map<string, Rng> {
     if (!r) throw missing(`stream "${s.name}"`);
     out.set(s.name, restoreRng(r));
   }
-  if (spec.schedule.kind === "sample") {
+  if (spec.schedule.kind === "sample" || spec.schedule.kind === "arranged") {
     const r = state.rngStates?.schedule;
-    if (!r) throw missing("the sample schedule");
+    if (!r) throw missing(`the ${spec.schedule.kind} schedule`);
     out.set(SCHEDULE, restoreRng(r));
   }
   return out;
@@ -670,6 +674,7 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
       parts: copyMeans(windowParts),
     },
     rngStates: rngStates(),
+    ...(spec.schedule.kind === "arranged" ? { epochOrder: scheduler.epochOrder() } : {}),
   });
 
   const checkpoint = (): LoopCheckpoint<A> => ({
@@ -719,6 +724,7 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
     cadence.restore(s.cadence);
     selector.restore(s.selection);
     patience.restore(s.patience);
+    if (s.epochOrder) scheduler.restoreEpochOrder(s.epochOrder);
     for (const l of lrs) {
       l.restore(s.lr[l.name]);
       // Mid-epoch, the epoch's rate is not set again at the next iteration: set it now.

@@ -11,6 +11,12 @@
  *   optimiser per stream this is also the released DATNet code's single-resource batches (one Adam per resource).
  * - `sample`: every iteration draws one stream with fixed probabilities from a seeded schedule Rng (Yang et al.
  *   2017 §3.3: a binomial over {source, target}).
+ * - `arranged`: every iteration takes one batch of ONE stream, in an order laid out per epoch: `mixed[s]` batches
+ *   of each stream shuffled together by the seeded schedule Rng, then `appended[s]` batches of each stream in
+ *   declaration order. This is the released DATNet code's `_arrange_batches` (joeyzhouty/DATnet
+ *   `models/shares.py`, 26hzhang/DATNet `models/abstract.py`): some source batches and a fraction of the target
+ *   batches shuffled, the rest of the target batches appended; the suite computes the counts
+ *   (suites/datnet/mixing.ts). An epoch is the arrangement.
  *
  * Epochs (`EpochSpec`): the passes of one stream (Yang: target epochs), a fixed number of iterations, or the
  * combination (max or sum) of the streams' passes, optionally capped per stream.
@@ -43,7 +49,19 @@ export type ScheduleSpec =
     /** Relative probabilities by stream name (not normalised; each > 0). */
     probabilities: Readonly<Record<string, number>>;
     epoch: EpochSpec;
+  }
+  | {
+    kind: "arranged";
+    streams: readonly string[];
+    /** Batches per epoch by stream: `mixed` shuffled together, then `appended` in stream order. */
+    arrangement: Arrangement;
   };
+
+/** Batches of one `arranged` epoch by stream (counts ≥ 0, at least one batch in all). */
+export interface Arrangement {
+  mixed: Readonly<Record<string, number>>;
+  appended?: Readonly<Record<string, number>>;
+}
 
 /** The default epoch of `joint-sum`: the longest pass, no caps. */
 export const LONGEST_PASS: EpochSpec = { by: "passes", combine: "max" };
@@ -53,7 +71,7 @@ export const LONGEST_PASS: EpochSpec = { by: "passes", combine: "max" };
  * a sampled stream, has an invalid epoch declaration, or (`sample`) has no Rng.
  */
 export function validateSchedule(spec: ScheduleSpec, streams: readonly string[], rng?: Rng): void {
-  const kinds = ["joint-sum", "alternate", "sample"];
+  const kinds = ["joint-sum", "alternate", "sample", "arranged"];
   if (!kinds.includes(spec?.kind)) {
     throw new LoopSpecError(
       `Schedule kind must be one of ${kinds.join(", ")}, got ${JSON.stringify(spec?.kind)}`,
@@ -78,7 +96,24 @@ export function validateSchedule(spec: ScheduleSpec, streams: readonly string[],
       checkNumber(`Schedule "sample" probabilities["${s}"]`, spec.probabilities?.[s], 0, false);
     }
   }
-  const epoch = spec.kind === "joint-sum" ? spec.epoch ?? LONGEST_PASS : spec.epoch;
+  if (spec.kind === "arranged") {
+    if (!rng) throw new LoopSpecError(`Schedule "arranged" needs a schedule Rng`);
+    let total = 0;
+    for (const part of ["mixed", "appended"] as const) {
+      for (const [s, n] of Object.entries(spec.arrangement?.[part] ?? {})) {
+        if (!spec.streams.includes(s)) {
+          throw new LoopSpecError(
+            `Arrangement ${part} count for "${s}", which is not one of the schedule's streams`,
+          );
+        }
+        checkInteger(`Arrangement ${part} count of "${s}"`, n, 0);
+        total += n;
+      }
+    }
+    if (total === 0) throw new LoopSpecError(`Schedule "arranged" has no batch in its arrangement`);
+    return;
+  }
+  const epoch = epochSpec(spec);
   if (epoch?.by === "stream") {
     if (!spec.streams.includes(epoch.stream)) {
       throw new LoopSpecError(
@@ -104,9 +139,30 @@ export function validateSchedule(spec: ScheduleSpec, streams: readonly string[],
   }
 }
 
-/** The schedule's epoch declaration (`joint-sum` defaults to {@link LONGEST_PASS}). */
+/** The schedule's epoch declaration (`joint-sum` defaults to {@link LONGEST_PASS}; `arranged`: its length). */
 export function epochSpec(spec: ScheduleSpec): EpochSpec {
+  if (spec.kind === "arranged") return { by: "iterations", iterations: arrangementLength(spec.arrangement) };
   return spec.kind === "joint-sum" ? spec.epoch ?? LONGEST_PASS : spec.epoch;
+}
+
+/** Batches in one `arranged` epoch. */
+export function arrangementLength(a: Arrangement): number {
+  const sum = (r?: Readonly<Record<string, number>>) => Object.values(r ?? {}).reduce((x, y) => x + y, 0);
+  return sum(a.mixed) + sum(a.appended);
+}
+
+/**
+ * One epoch's stream order of an `arranged` schedule: the `mixed` batches (streams in declaration order, each
+ * repeated its count) shuffled by Fisher–Yates with `rng` (for i from n−1 down to 1, j = ⌊rng()·(i+1)⌋, the
+ * algorithm of Python's `random.shuffle`), then the `appended` batches in declaration order.
+ */
+export function arrangeEpoch(a: Arrangement, streams: readonly string[], rng: Rng): string[] {
+  const head = streams.flatMap((s) => Array<string>(a.mixed[s] ?? 0).fill(s));
+  for (let i = head.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [head[i], head[j]] = [head[j], head[i]];
+  }
+  return [...head, ...streams.flatMap((s) => Array<string>(a.appended?.[s] ?? 0).fill(s))];
 }
 
 /**
@@ -150,6 +206,7 @@ export class Scheduler {
   readonly #rng?: Rng;
   readonly #probs: number[];
   readonly #sum: number;
+  #epochOrder: string[] = [];
 
   /**
    * A scheduler over the declared `streams`; `rng` is the `sample` schedule's Rng.
@@ -164,11 +221,29 @@ export class Scheduler {
     this.#sum = this.#probs.reduce((a, b) => a + b, 0);
   }
 
-  /** Streams read by iteration `iteration` (0-based): all (`joint-sum`), the turn's, or a seeded draw. */
+  /**
+   * Streams read by iteration `iteration` (0-based): all (`joint-sum`), the turn's, a seeded draw, or the
+   * epoch's arranged stream (`arranged`: a new order is laid out at every epoch's first iteration).
+   */
   pick(iteration: number): readonly string[] {
     const { spec } = this;
     if (spec.kind === "joint-sum") return spec.streams;
     if (spec.kind === "alternate") return [spec.streams[iteration % spec.streams.length]];
+    if (spec.kind === "arranged") {
+      const at = iteration % arrangementLength(spec.arrangement);
+      if (at === 0) this.#epochOrder = arrangeEpoch(spec.arrangement, spec.streams, this.#rng!);
+      return [this.#epochOrder[at]];
+    }
     return [spec.streams[drawIndex(this.#probs, this.#sum, this.#rng!)]];
+  }
+
+  /** The current epoch's order (`arranged`; empty otherwise), for a checkpoint. */
+  epochOrder(): string[] {
+    return [...this.#epochOrder];
+  }
+
+  /** Continues an epoch from a checkpoint's {@link Scheduler.epochOrder}. */
+  restoreEpochOrder(order: readonly string[]): void {
+    this.#epochOrder = [...order];
   }
 }

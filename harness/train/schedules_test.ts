@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRng } from "../../models/init.ts";
-import { drawIndex, epochLength, Scheduler } from "./schedules.ts";
+import { arrangeEpoch, drawIndex, epochLength, epochSpec, Scheduler } from "./schedules.ts";
 import { LoopSpecError } from "./spec_error.ts";
 
 const streams = ["target", "source", "aux"];
@@ -103,4 +103,45 @@ Deno.test("Scheduler: invalid schedules throw LoopSpecError", () => {
       String(re),
     );
   }
+});
+
+Deno.test("Scheduler arranged: a new seeded order every epoch (mixed shuffled, appended after); restorable", () => {
+  const spec = {
+    kind: "arranged" as const,
+    streams: ["source", "target"],
+    arrangement: { mixed: { source: 3, target: 1 }, appended: { target: 2 } },
+  };
+  assert.deepEqual(epochSpec(spec), { by: "iterations", iterations: 6 });
+  const sched = new Scheduler(spec, ["target", "source"], createRng(5));
+  const epoch1 = Array.from({ length: 6 }, (_, i) => sched.pick(i)[0]);
+  const epoch2 = Array.from({ length: 6 }, (_, i) => sched.pick(6 + i)[0]);
+  const rng = createRng(5);
+  assert.deepEqual(epoch1, arrangeEpoch(spec.arrangement, spec.streams, rng));
+  assert.deepEqual(epoch2, arrangeEpoch(spec.arrangement, spec.streams, rng));
+  for (const e of [epoch1, epoch2]) {
+    assert.deepEqual(e.slice(4), ["target", "target"]);
+    assert.deepEqual([...e.slice(0, 4)].sort(), ["source", "source", "source", "target"]);
+  }
+  // Mid-epoch, a checkpoint's order continues the epoch exactly.
+  const a = new Scheduler(spec, ["target", "source"], createRng(9));
+  a.pick(0);
+  a.pick(1);
+  const b = new Scheduler(spec, ["target", "source"], createRng(1));
+  b.restoreEpochOrder(a.epochOrder());
+  for (let i = 2; i < 6; i++) assert.deepEqual(b.pick(i), a.pick(i));
+  assert.throws(() => new Scheduler(spec, ["target", "source"]), /needs a schedule Rng/);
+  assert.throws(
+    () =>
+      new Scheduler({ ...spec, arrangement: { mixed: { source: 0 } } }, ["target", "source"], createRng(1)),
+    /no batch in its arrangement/,
+  );
+  assert.throws(
+    () => new Scheduler({ ...spec, arrangement: { mixed: { dev: 1 } } }, ["target", "source"], createRng(1)),
+    /count for "dev", which is not one of the schedule's streams/,
+  );
+  assert.throws(
+    () =>
+      new Scheduler({ ...spec, arrangement: { mixed: { source: -1 } } }, ["target", "source"], createRng(1)),
+    LoopSpecError,
+  );
 });

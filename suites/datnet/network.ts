@@ -18,9 +18,15 @@
  * (what GRAD attends over) and the features the tagger reads, and {@link Datnet.lossFromEmbeddings} the CRF
  * loss from (possibly perturbed) embeddings.
  *
- * Word representation w_i = [char-CNN(word_i) ; word embedding_i] (§3.2). The CRF has transitions only, no
- * start/end scores, as `tf.contrib.crf` in the authors' code (set `crfBoundaries` for them). Dropout rates are
- * `dropoutEmbedding` on w and `dropoutRnn` on the BiLSTM output (released code: 0.2 and 0.5), with explicit seeds.
+ * Word representation w_i = [char-CNN(word_i) ; word embedding_i] (§3.2). The char-CNN is one convolution per
+ * window in `charWindows` (`charFilters` each, concatenated), then `charHighwayLayers` highway layers
+ * (models/highway.ts), as the released `CharTDNNHW` (kernels [2, 3, 4] × 20, tanh, 2 highway layers); §4.2 of the
+ * paper describes one convolution of 20 filters. The CRF has transitions only, no start/end scores, as
+ * `tf.contrib.crf` in the authors' code (set `crfBoundaries` for them); with `sharedCrf` both resources' heads
+ * feed ONE CRF over a joint tag set (released `share_label=True`: `crf_layer` reused, label dictionary over both
+ * resources), each resource keeping its own dense projection. Dropout rates are `dropoutEmbedding` on w and
+ * `dropoutRnn` on each BiLSTM's output (released code: 0.2 and 0.5), with explicit seeds; `rnnDense` adds
+ * 26hzhang/DATNet's dense tanh layer (width of the features) after the BiLSTM dropout.
  *
  * @module
  */
@@ -42,6 +48,7 @@ import {
   validateDiscriminatorConfig,
 } from "../../models/grad.ts";
 import { BiLSTM } from "../../models/lstm.ts";
+import { Highway } from "../../models/highway.ts";
 import { denseSeq } from "../../models/ops.ts";
 import type { EncodedBatch, Vocabulary } from "../../models/vocab.ts";
 
@@ -65,8 +72,17 @@ export interface DatnetConfig {
   charEmbeddingDim: number;
   /** Char-CNN filters (paper 20). */
   charFilters: number;
-  /** Char-CNN window (3). */
+  /** Char-CNN window (3) when `charWindows` is absent. */
   charWindow: number;
+  /** Char-CNN windows, `charFilters` filters each, concatenated (released: [2, 3, 4]); default [charWindow]. */
+  charWindows?: number[];
+  /** Highway layers after the char-CNN (released: 2); default 0. */
+  charHighwayLayers?: number;
+  /** One CRF shared by both resources over a joint tag set (released `share_label=True`); default false. */
+  sharedCrf?: boolean;
+  /** A dense tanh layer (width of the features) after the BiLSTM dropout (26hzhang/DATNet `bi_rnn`); default
+   * false (joeyzhouty/DATnet `BiRNN` with `concat=True` has none). */
+  rnnDense?: boolean;
   /** Char-CNN activation after pooling (default "none"). */
   charActivation?: "none" | "tanh" | "relu";
   /** Word embedding size of a trainable table (a pretrained table keeps its own dimension). */
@@ -130,7 +146,7 @@ export interface BatchEmbeddings {
 
 /** Output of {@link Datnet.encode}. */
 export interface Encoded {
-  /** Shared BiLSTM states `[B, T, 2H]` before dropout (input of GRAD). */
+  /** Shared BiLSTM states `[B, T, 2H]` after their dropout when training (input of GRAD). */
   shared: tf.Tensor3D;
   /** Features the resource's tagger reads `[B, T, ·]` (after dropout when training). */
   features: tf.Tensor3D;
@@ -140,6 +156,16 @@ interface Head {
   w: tf.Variable;
   b: tf.Variable;
   crf: LinearChainCRF;
+}
+
+/** Char-CNN windows of a configuration. */
+export function charWindowsOf(cfg: DatnetConfig): number[] {
+  return cfg.charWindows ?? [cfg.charWindow];
+}
+
+/** Width of the char features: filters × windows. */
+export function charFeatureDim(cfg: DatnetConfig): number {
+  return cfg.charFilters * charWindowsOf(cfg).length;
 }
 
 let modelCounter = 0;
@@ -164,6 +190,18 @@ export function validateDatnetConfig(cfg: DatnetConfig, hasSource: boolean): voi
     validateDiscriminatorConfig(cfg.discriminator);
   }
   if (cfg.at) validateAdversarialConfig(cfg.at);
+  if (
+    cfg.charWindows !== undefined &&
+    !(cfg.charWindows.length >= 1 && cfg.charWindows.every((w) => Number.isInteger(w) && w >= 1))
+  ) {
+    throw new Error(`DatnetConfig.charWindows must be a non-empty list of positive integers`);
+  }
+  if (
+    cfg.charHighwayLayers !== undefined &&
+    !(Number.isInteger(cfg.charHighwayLayers) && cfg.charHighwayLayers >= 0)
+  ) {
+    throw new Error(`DatnetConfig.charHighwayLayers must be an integer ≥ 0`);
+  }
   if (
     cfg.privateLstmUnits !== undefined &&
     !(Number.isInteger(cfg.privateLstmUnits) && cfg.privateLstmUnits >= 1)
@@ -200,13 +238,18 @@ export class Datnet {
   readonly name: string;
   readonly resources: Resource[];
   readonly charEmbedding: CharEmbedding;
-  readonly charCnn: CharCNN;
+  /** One char-CNN per window. */
+  readonly charCnns: CharCNN[];
+  /** Highway layers over the char features (none unless `charHighwayLayers`). */
+  readonly charHighway: Highway;
   readonly wordEmbeddings: Partial<Record<Resource, WordEmbedding>>;
   readonly bilstm: BiLSTM;
   /** DATNet-P: private BiLSTM per resource (empty otherwise). */
   readonly privateBilstms: Partial<Record<Resource, BiLSTM>>;
   /** The resource-adversarial discriminator, when configured. */
   readonly discriminator?: ResourceDiscriminator;
+  /** `rnnDense`: the dense tanh layer after the BiLSTM dropout. */
+  readonly rnnDense?: { w: tf.Variable; b: tf.Variable };
   readonly #heads: Partial<Record<Resource, Head>>;
 
   private constructor(cfg: DatnetConfig, inputs: DatnetInputs, rng: Rng, name: string) {
@@ -219,14 +262,19 @@ export class Datnet {
       cfg.charEmbeddingDim,
       rng,
     );
-    this.charCnn = new CharCNN({
-      name: `${name}/char_cnn`,
-      inputDim: cfg.charEmbeddingDim,
-      filters: cfg.charFilters,
-      window: cfg.charWindow,
-      activation: cfg.charActivation,
-      rng,
-    });
+    const windows = charWindowsOf(cfg);
+    this.charCnns = windows.map((window, i) =>
+      new CharCNN({
+        name: `${name}/char_cnn${windows.length > 1 ? `_${i}` : ""}`,
+        inputDim: cfg.charEmbeddingDim,
+        filters: cfg.charFilters,
+        window,
+        activation: cfg.charActivation,
+        rng,
+      })
+    );
+    const charDim = charFeatureDim(cfg);
+    this.charHighway = new Highway(`${name}/char_highway`, charDim, cfg.charHighwayLayers ?? 0, rng);
     this.wordEmbeddings = {};
     for (const r of this.resources) {
       const res = inputs[r]!;
@@ -249,7 +297,7 @@ export class Datnet {
     }
     this.bilstm = new BiLSTM({
       name: `${name}/bilstm`,
-      inputDim: cfg.charFilters + dims[0],
+      inputDim: charDim + dims[0],
       units: cfg.lstmUnits,
       rng,
     });
@@ -258,7 +306,7 @@ export class Datnet {
       for (const r of this.resources) {
         this.privateBilstms[r] = new BiLSTM({
           name: `${name}/${r}/private_bilstm`,
-          inputDim: cfg.charFilters + dims[0],
+          inputDim: charDim + dims[0],
           units: cfg.privateLstmUnits ?? cfg.lstmUnits,
           rng,
         });
@@ -266,19 +314,40 @@ export class Datnet {
     }
     const featureDim = 2 * cfg.lstmUnits +
       (cfg.variant === "datnet-p" ? 2 * (cfg.privateLstmUnits ?? cfg.lstmUnits) : 0);
+    if (cfg.rnnDense) {
+      const w0 = glorotUniform(rng, [featureDim, featureDim]);
+      const b0 = zeros([featureDim]);
+      this.rnnDense = {
+        w: tf.variable(w0, true, `${name}/rnn_dense/kernel`),
+        b: tf.variable(b0, true, `${name}/rnn_dense/bias`),
+      };
+      tf.dispose([w0, b0]);
+    }
+    if (
+      cfg.sharedCrf && inputs.source &&
+      inputs.source.tagVocab.tokens.join("\n") !== inputs.target.tagVocab.tokens.join("\n")
+    ) {
+      throw new Error(
+        "A shared CRF (sharedCrf) needs one joint tag vocabulary for both resources, but the target's and the " +
+          "source's differ",
+      );
+    }
     this.#heads = {};
+    let shared: LinearChainCRF | undefined;
     for (const r of this.resources) {
       const K = inputs[r]!.tagVocab.size;
       const w0 = glorotUniform(rng, [featureDim, K]);
       const b0 = zeros([K]);
+      const crf = shared ?? new LinearChainCRF(K, rng, {
+        name: cfg.sharedCrf ? `${name}/crf` : `${name}/${r}/crf`,
+        start: cfg.crfBoundaries ?? false,
+        end: cfg.crfBoundaries ?? false,
+      });
+      if (cfg.sharedCrf) shared = crf;
       this.#heads[r] = {
         w: tf.variable(w0, true, `${name}/${r}/proj/kernel`),
         b: tf.variable(b0, true, `${name}/${r}/proj/bias`),
-        crf: new LinearChainCRF(K, rng, {
-          name: `${name}/${r}/crf`,
-          start: cfg.crfBoundaries ?? false,
-          end: cfg.crfBoundaries ?? false,
-        }),
+        crf,
       };
       tf.dispose([w0, b0]);
     }
@@ -293,9 +362,10 @@ export class Datnet {
   }
 
   /**
-   * Builds the model; all weights are drawn from `rng` in a fixed order (char embeddings, char-CNN, word
-   * embeddings target then source, shared BiLSTM, DATNet-P private BiLSTMs target then source, heads target then
-   * source, discriminator), so adding a discriminator or AT leaves the other weights' initial values unchanged.
+   * Builds the model; all weights are drawn from `rng` in a fixed order (char embeddings, char-CNNs, highway,
+   * word embeddings target then source, shared BiLSTM, DATNet-P private BiLSTMs target then source, `rnnDense`,
+   * heads target then source (a shared CRF drawn with the target's), discriminator), so adding a discriminator
+   * or AT leaves the other weights' initial values unchanged.
    *
    * @throws {Error} for an invalid configuration or a variant that does not fit the resources.
    */
@@ -321,8 +391,10 @@ export class Datnet {
   }
 
   /**
-   * Char-CNN ⊕ word embeddings → dropout → shared BiLSTM (DATNet-P: ⊕ the resource's private BiLSTM) → dropout.
-   * Dropout only when `training`, with seeds derived from `dropoutSeed` (one per dropout site).
+   * Char-CNN (→ highway) ⊕ word embeddings → dropout → shared BiLSTM → dropout (DATNet-P: ⊕ the resource's
+   * private BiLSTM → its own dropout) (→ `rnnDense`). Dropout only when `training`, with seeds derived from
+   * `dropoutSeed` (one per dropout site). `shared` is the shared BiLSTM's output after its dropout, which is what
+   * the released discriminator reads (`discriminator(src_rnn_outs)` in `models/datnetf.py`).
    */
   encode(
     emb: BatchEmbeddings,
@@ -334,15 +406,25 @@ export class Datnet {
     this.#resourceCheck(resource);
     const cfg = this.config;
     return tf.tidy(() => {
-      let x = tf.concat([this.charCnn.apply(emb.char, batch.charLengths), emb.word], 2) as tf.Tensor3D;
+      const cnn = this.charCnns.map((c) => c.apply(emb.char, batch.charLengths));
+      const chars = this.charHighway.apply(cnn.length === 1 ? cnn[0] : tf.concat(cnn, 2));
+      let x = tf.concat([chars, emb.word], 2) as tf.Tensor3D;
       if (training && cfg.dropoutEmbedding > 0) {
         x = tf.dropout(x, cfg.dropoutEmbedding, undefined, `${dropoutSeed}:emb`) as tf.Tensor3D;
       }
-      const shared = this.bilstm.apply(x, batch.lengths);
+      const rnnDropout = (h: tf.Tensor3D, site: string) =>
+        training && cfg.dropoutRnn > 0
+          ? tf.dropout(h, cfg.dropoutRnn, undefined, `${dropoutSeed}:${site}`) as tf.Tensor3D
+          : h;
+      const shared = rnnDropout(this.bilstm.apply(x, batch.lengths), "rnn");
       const priv = this.privateBilstms[resource];
-      let features = priv ? tf.concat([shared, priv.apply(x, batch.lengths)], 2) as tf.Tensor3D : shared;
-      if (training && cfg.dropoutRnn > 0) {
-        features = tf.dropout(features, cfg.dropoutRnn, undefined, `${dropoutSeed}:rnn`) as tf.Tensor3D;
+      let features = priv
+        ? tf.concat([shared, rnnDropout(priv.apply(x, batch.lengths), "private_rnn")], 2) as tf.Tensor3D
+        : shared;
+      if (this.rnnDense) {
+        features = tf.tanh(
+          denseSeq(features, this.rnnDense.w as tf.Tensor2D, this.rnnDense.b as tf.Tensor1D),
+        ) as tf.Tensor3D;
       }
       return { shared, features };
     });
@@ -416,9 +498,10 @@ export class Datnet {
   }
 
   /**
-   * AT perturbations (§3.5, Eq. 3) of `batch`'s embeddings for `resource`: g = ∂ℓ/∂e of
-   * {@link Datnet.objectiveFromEmbeddings} (CRF + discriminator; the discriminator's part of g passes the
-   * gradient-reversal layer, as in a TF graph) at the same dropout masks (`dropoutSeed`), then
+   * AT perturbations (§3.5, Eq. 3) of `batch`'s embeddings for `resource`: g = ∂ℓ/∂e of the CRF loss
+   * ({@link Datnet.lossFromEmbeddings}, training; the discriminator is not part of ℓ, as the released
+   * `add_perturbation(emb, self.src_loss)` is called before the discriminator loss is added) at the same dropout
+   * masks (`dropoutSeed`), then
    * η = ε·g/‖g‖₂ with the norm per sentence (per sentence and channel for chars), as the released code
    * normalises (`models/adversarial.ts`), ε = `epsWordSource`/`epsWordTarget`
    * for the words and `epsChar` for the chars. Undefined without `at`. η is a plain tensor (no gradient tape): the
@@ -434,10 +517,11 @@ export class Datnet {
     return tf.tidy(() => {
       const emb = this.embed(batch, resource);
       const [gw, gc] = tf.grads((w: tf.Tensor, c: tf.Tensor) =>
-        this.objectiveFromEmbeddings(
+        this.lossFromEmbeddings(
           { word: w as tf.Tensor3D, char: c as tf.Tensor4D },
           batch,
           resource,
+          true,
           dropoutSeed,
         )
       )([emb.word, emb.char]);
@@ -451,9 +535,10 @@ export class Datnet {
 
   /**
    * The loss one training step minimises for a single-resource batch (Eq. 2 per resource; Eq. 4 with AT):
-   * objective(e) + objective(e + η) when `perturbation` η is given (η a constant; the adversarial pass uses its
-   * own dropout masks, seeded `dropoutSeed + 0.5`), else objective(e), where objective is
-   * {@link Datnet.objectiveFromEmbeddings}. With neither discriminator nor η this is exactly
+   * objective(e) + crf(e + η) when `perturbation` η is given (η a constant; the adversarial pass is the CRF loss
+   * only, with its own dropout masks, seeded `dropoutSeed + 0.5`, as the released code adds the discriminator
+   * loss once, after the adversarial loss), else objective(e), where objective is
+   * {@link Datnet.objectiveFromEmbeddings} (CRF + discriminator) and crf {@link Datnet.lossFromEmbeddings}. With neither discriminator nor η this is exactly
    * {@link Datnet.loss} with `training` (same ops, same values).
    */
   trainingLoss(
@@ -473,7 +558,7 @@ export class Datnet {
       };
       return tf.add(
         clean,
-        this.objectiveFromEmbeddings(adv, batch, resource, dropoutSeed + 0.5),
+        this.lossFromEmbeddings(adv, batch, resource, true, dropoutSeed + 0.5),
       ) as tf.Scalar;
     });
   }
@@ -491,18 +576,26 @@ export class Datnet {
 
   /**
    * Trainable variables: all (discriminator last), or those `resource`'s CRF loss ({@link Datnet.loss}) depends
-   * on (no discriminator).
+   * on (no discriminator; a shared CRF listed once).
    */
   trainableVariables(resource?: Resource): tf.Variable[] {
     const rs = resource ? [resource] : this.resources;
     if (resource) this.#resourceCheck(resource);
-    const vars: tf.Variable[] = [...this.charEmbedding.variables(), ...this.charCnn.variables()];
+    const vars: tf.Variable[] = [
+      ...this.charEmbedding.variables(),
+      ...this.charCnns.flatMap((c) => c.variables()),
+      ...this.charHighway.variables(),
+    ];
     for (const r of rs) vars.push(...this.wordEmbeddings[r]!.variables());
     vars.push(...this.bilstm.variables());
     for (const r of rs) vars.push(...(this.privateBilstms[r]?.variables() ?? []));
+    if (this.rnnDense) vars.push(this.rnnDense.w, this.rnnDense.b);
+    const crfs = new Set<LinearChainCRF>();
     for (const r of rs) {
       const h = this.#heads[r]!;
-      vars.push(h.w, h.b, ...h.crf.variables());
+      vars.push(h.w, h.b);
+      if (!crfs.has(h.crf)) vars.push(...h.crf.variables());
+      crfs.add(h.crf);
     }
     if (!resource && this.discriminator) vars.push(...this.discriminator.variables());
     return vars;
@@ -525,13 +618,17 @@ export class Datnet {
 
   dispose(): void {
     this.charEmbedding.dispose();
-    this.charCnn.dispose();
+    for (const c of this.charCnns) c.dispose();
+    this.charHighway.dispose();
+    if (this.rnnDense) tf.dispose([this.rnnDense.w, this.rnnDense.b]);
+    const crfs = new Set<LinearChainCRF>();
     for (const r of this.resources) {
       this.wordEmbeddings[r]!.dispose();
       const h = this.#heads[r]!;
       tf.dispose([h.w, h.b]);
-      h.crf.dispose();
+      crfs.add(h.crf);
     }
+    for (const crf of crfs) crf.dispose();
     this.bilstm.dispose();
     for (const r of this.resources) this.privateBilstms[r]?.dispose();
     this.discriminator?.dispose();

@@ -249,11 +249,13 @@ for (const backend of testBackends()) {
       for (const [batch, resource, epsWord] of [[tb, "target", 0.5], [sb, "source", 2]] as const) {
         const eta = model.adversarialPerturbation(batch, resource, 7)!;
         const emb = model.embed(batch, resource);
+        // g is the gradient of the CRF loss alone (the released add_perturbation runs before the discriminator).
         const g = tf.grads((w: tf.Tensor, c: tf.Tensor) =>
-          model.objectiveFromEmbeddings(
+          model.lossFromEmbeddings(
             { word: w as tf.Tensor3D, char: c as tf.Tensor4D },
             batch,
             resource,
+            true,
             7,
           )
         )([emb.word, emb.char]);
@@ -297,3 +299,61 @@ for (const backend of testBackends()) {
     model.dispose();
   });
 }
+
+Deno.test("Datnet released architecture: char-CNN windows [2, 3, 4] + highway, shared CRF gets gradients from both resources", async () => {
+  await useBackend("cpu");
+  const joint = buildTagVocabulary([...target, ...source]);
+  const base = inputs(true);
+  const inp: DatnetInputs = {
+    ...base,
+    target: { ...base.target, tagVocab: joint },
+    source: { ...base.source!, tagVocab: joint },
+  };
+  const cfg: DatnetConfig = {
+    ...small,
+    variant: "datnet-f",
+    charWindows: [2, 3, 4],
+    charHighwayLayers: 2,
+    charActivation: "tanh",
+    sharedCrf: true,
+    rnnDense: true,
+  };
+  const model = Datnet.create(cfg, inp, createRng(11));
+  assert.equal(model.charCnns.length, 3);
+  assert.equal(model.charHighway.dim, 12);
+  // One CRF: its transitions appear once among the variables, and both resources' losses reach them.
+  const crfVars = model.trainableVariables().filter((v) => /\/crf\//.test(v.name));
+  assert.ok(crfVars.length >= 1);
+  assert.equal(new Set(crfVars.map((v) => v.name)).size, crfVars.length);
+  const tb = encodeBatch(target, inp.target.wordVocab, inp.charVocab, joint, lookup);
+  const sb = encodeBatch(source, inp.source!.wordVocab, inp.charVocab, joint, lookup);
+  for (const [batch, resource] of [[tb, "target"], [sb, "source"]] as const) {
+    const { grads, value } = tf.variableGrads(() => model.loss(batch, resource, true, 3), crfVars);
+    for (const v of crfVars) {
+      const g = Array.from(grads[v.name].dataSync());
+      assert.ok(g.some((x) => x !== 0), `${resource} loss gives the shared CRF ${v.name} a gradient`);
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+  // The rest of the released pieces train too: every char-CNN, the highway layers and the dense layer.
+  const { grads, value } = tf.variableGrads(
+    () => model.loss(tb, "target", true, 3),
+    model.trainableVariables("target"),
+  );
+  for (
+    const name of [
+      `${model.name}/char_cnn_2/kernel`,
+      `${model.name}/char_highway/1/gate/kernel`,
+      `${model.name}/rnn_dense/kernel`,
+    ]
+  ) {
+    assert.ok(Array.from(grads[name].dataSync()).some((x) => x !== 0), `${name} gets a gradient`);
+  }
+  tf.dispose([value, ...Object.values(grads)]);
+  const before = tf.memory().numTensors;
+  model.dispose();
+  assert.ok(tf.memory().numTensors < before);
+  // Separate tag vocabularies cannot share one CRF.
+  assert.throws(() => Datnet.create(cfg, inputs(true), createRng(1)), /joint tag vocabulary/);
+  assert.throws(() => Datnet.create({ ...cfg, charWindows: [] }, inp, createRng(1)), /charWindows/);
+});

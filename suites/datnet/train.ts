@@ -31,6 +31,7 @@ import { parseSelectionRule, trainerSelectionRule } from "../../harness/train/se
 import type { LookupPolicy, PRF, Scorer, Sentence, WordEmbeddings } from "../../models/types.ts";
 import { ensureGradients } from "../../runtime/backend.ts";
 import { Datnet, type DatnetConfig, type Resource, validateDatnetConfig } from "./network.ts";
+import { MIXING_RULES, type MixingRule, releasedArrangement } from "./mixing.ts";
 import type { EmbeddingDescription } from "../../models/embedding.ts";
 import { createRng, deriveSeed, restoreRng, type RngState } from "../../models/init.ts";
 import { clipByGlobalNorm } from "../../models/ops.ts";
@@ -64,6 +65,11 @@ export interface TaggingData {
   test: Sentence[];
   embeddings?: WordEmbeddings;
   lookup: LookupPolicy;
+  /**
+   * Sentences of the resource's training FILE before a low-resource subset is taken (released
+   * `org_train_dataset_size`, which the `joeyzhouty` mixing rule reads; suites/datnet/mixing.ts); default `train`.
+   */
+  trainFile?: Sentence[];
 }
 
 /** `"dev"`, `"test"` (legacy names of `max dev/f1`, `max test/f1`) or a selection rule string. */
@@ -105,6 +111,21 @@ export interface TrainConfig {
    * NaN F1. A cost-saving knob for CPU runs, recorded by the suite as a deviation when above 1.
    */
   evalEvery?: number;
+  /**
+   * How DATNet-F/P mix the resources (suites/datnet/mixing.ts): `joint` (default; one step on the sum of a target
+   * and a source batch, {@link DATNET_F_MIXING_RULE}) or a released rule (`joeyzhouty`, `26hzhang`: single-resource
+   * batches in a per-epoch arrangement, one Adam per resource, {@link DATNET_RELEASED_MIXING_RULE}).
+   */
+  mixing?: MixingRule;
+  /**
+   * Which sentences the char vocabulary counts: `train` (default; the training sentences used, both resources) or
+   * `files` (every split of both resources' files, the target's whole training file included, as the released
+   * `process_transfer` counts before subsetting); characters seen fewer than `charMinCount` times (released: 20)
+   * map to UNK.
+   */
+  charVocabulary?: "train" | "files";
+  /** Minimum count of a character (default 1). */
+  charMinCount?: number;
 }
 
 /** Options of a training run that leave its results unchanged (checkpointing, harness/train/checkpoint.ts). */
@@ -117,8 +138,8 @@ export const DATNET_CHECKPOINT_TRAINER = "datnet/trainTagger";
 interface TaggerCheckpointPart {
   /** Trainable weights. */
   variables: Record<string, Float32Array>;
-  /** Adam's state. */
-  adam: AdamState;
+  /** Each optimiser's state (`adam`, or `target` and `source` under a released mixing rule). */
+  adams: Record<string, AdamState>;
   /** The dropout-seed Rng. */
   dropoutRng: RngState;
 }
@@ -225,22 +246,34 @@ export const DATNET_F_MIXING_RULE =
   "resource is read as an endless stream of seeded shuffled passes (a pass is reshuffled when exhausted and " +
   "continues across epochs), so the shorter resource is cycled and the longer one is traversed once per epoch.";
 
+/** The released mixing rules as a sentence for the manifest (suites/datnet/mixing.ts has the formulas). */
+export const DATNET_RELEASED_MIXING_RULE =
+  "Single-resource batches, each resource with its own Adam (same lr schedule), in a per-epoch order: num_src " +
+  "source batches and num_tgt target batches shuffled together, the remaining target batches appended " +
+  "(released _arrange_batches; joeyzhouty: num_src = int(ceil(|S|/B) * sqrt(|S0|) * 0.3 / sqrt(|T0|)), num_tgt = " +
+  "ceil(f * ceil(|T|/B)) with f = 0.2 for at most 500 target sentences, 0.7 for the full file, else 0.5; " +
+  "26hzhang: num_src = int(0.3 * ceil(|S|/B)), f = 0.8); num_src capped by the source_batches budget. Each " +
+  "resource is read as an endless stream of seeded shuffled passes.";
+
 /**
  * How the discriminator and AT enter a step (tagbench's reading of Eq. 1–4, to be recorded in the run manifest
  * when either is on). DATNet-P mixes resources by {@link DATNET_F_MIXING_RULE} too.
  */
 export const DATNET_ADVERSARIAL_RULE =
-  "Per batch (one resource): loss = batch-mean CRF NLL + batch-mean Eq. 1 discriminator loss (sentence mean, same " +
-  "for both resources; gradient into the shared BiLSTM reversed and scaled by the reversal scale). With AT, " +
-  "g = d loss / d embeddings at the step's weights and dropout masks, eta = eps * g / ||g||_2 with the norm over " +
-  "the batch's whole word (resp. char) embedding tensor, and the batch contributes loss(e) + loss(e + eta), eta " +
-  "constant, the perturbed pass with its own dropout masks; one Adam step on the sum over the step's batches.";
+  "Per batch (one resource): loss = batch-mean CRF NLL + batch-mean Eq. 1 discriminator loss on the shared " +
+  "BiLSTM states after their dropout (sentence mean, same for both resources; gradient into the shared BiLSTM " +
+  "reversed and scaled by the reversal scale). With AT, g = d CRF-loss / d embeddings at the step's weights and " +
+  "dropout masks, eta = eps * g / ||g||_2 with the norm per sentence (per sentence and char channel for the char " +
+  "embeddings), and the batch contributes CRF(e) + discriminator(e) + CRF(e + eta), eta constant, the perturbed " +
+  "pass with its own dropout masks (released order: perturbation and adversarial loss before the discriminator " +
+  "loss is added).";
 
 /** Batch size used for dev/test prediction (sentences sorted by length within windows to cut padding). */
 export const EVAL_BATCH_SIZE = 64;
 
 interface Prepared {
   words: Vocabulary;
+  /** Replaced by the joint tag vocabulary under a shared CRF. */
   tags: Vocabulary;
   info: WordVocabularyInfo;
   data: TaggingData;
@@ -301,6 +334,12 @@ function checkConfig(cfg: TrainConfig, hasSource: boolean): void {
   if (cfg.evalEvery !== undefined && !(Number.isInteger(cfg.evalEvery) && cfg.evalEvery >= 1)) {
     throw new Error(`TrainConfig.evalEvery must be an integer ≥ 1 when given`);
   }
+  if (cfg.mixing !== undefined && !MIXING_RULES.includes(cfg.mixing)) {
+    throw new Error(`TrainConfig.mixing must be one of ${MIXING_RULES.join(", ")}, got "${cfg.mixing}"`);
+  }
+  if (cfg.charMinCount !== undefined && !(Number.isInteger(cfg.charMinCount) && cfg.charMinCount >= 1)) {
+    throw new Error(`TrainConfig.charMinCount must be an integer ≥ 1 when given`);
+  }
   if (
     cfg.sourceBatchesPerEpoch !== undefined &&
     !(Number.isInteger(cfg.sourceBatchesPerEpoch) && cfg.sourceBatchesPerEpoch >= 1)
@@ -316,7 +355,9 @@ function checkConfig(cfg: TrainConfig, hasSource: boolean): void {
  *
  * Runs on the shared loop (harness/train/loop.ts) declared as: streams `target` (and `source`) of seeded
  * shuffled passes (optionally length-bucketed); schedule `joint-sum` with epochs of max(#target batches,
- * min(#source batches, sourceBatchesPerEpoch)) steps ({@link DATNET_F_MIXING_RULE}); lr `inverse-time` (epoch e,
+ * min(#source batches, sourceBatchesPerEpoch)) steps ({@link DATNET_F_MIXING_RULE}), or under a released
+ * `mixing` rule `arranged` with one Adam per resource ({@link DATNET_RELEASED_MIXING_RULE}, suites/datnet/mixing.ts,
+ * the order drawn from a fifth seeded stream); lr `inverse-time` (epoch e,
  * 1-based, uses lr / (1 + lrDecay·(e−1)), Zhou et al. 2019 §4.2); cadence every `evalEvery` epochs plus the last;
  * selection `max dev/f1` (`"dev"`) or `max test/f1` (`"test"`) or the given rule, first best kept on ties;
  * patience counting evaluations without a new best dev F1 (`max dev/f1`, whatever the selection). The base
@@ -346,6 +387,8 @@ export async function trainTagger(
   const targetRng = createRng(deriveSeed(root));
   const sourceRng = createRng(deriveSeed(root));
   let dropoutRng = createRng(deriveSeed(root));
+  // Drawn after the other four, so that adding it left their streams unchanged.
+  const scheduleRng = createRng(deriveSeed(root));
 
   const tgt = prepare(target);
   const src = source ? prepare(source) : undefined;
@@ -353,7 +396,19 @@ export async function trainTagger(
     throw new Error("Cannot train: the target training set has no non-empty sentence");
   }
   if (src && src.train.length === 0) throw new Error("Cannot train: the source training set is empty");
-  const charVocab = buildCharVocabulary([...tgt.train, ...(src?.train ?? [])]);
+  if (src && cfg.model.sharedCrf) {
+    // Released share_label: one label dictionary over every split of both resources.
+    const joint = buildTagVocabulary([target, source!].flatMap((d) => [...d.train, ...d.dev, ...d.test]));
+    tgt.tags = joint;
+    src.tags = joint;
+  }
+  const files = (d: TaggingData) => [...(d.trainFile ?? d.train), ...d.dev, ...d.test];
+  const charVocab = buildCharVocabulary(
+    cfg.charVocabulary === "files"
+      ? [...files(target), ...(source ? files(source) : [])]
+      : [...tgt.train, ...(src?.train ?? [])],
+    cfg.charMinCount ?? 1,
+  );
 
   const model = Datnet.create(
     cfg.model,
@@ -376,7 +431,20 @@ export async function trainTagger(
     initRng,
   );
   const vars = model.trainableVariables();
-  const optimizer = new Adam(vars, { lr: cfg.lr });
+  const mixing: MixingRule = src ? cfg.mixing ?? "joint" : "joint";
+  const released = mixing !== "joint";
+  // Released rules: one Adam per resource over the variables its loss reaches (TF compute_gradients skips the
+  // others); joint: one Adam over everything.
+  const discVars = model.discriminator?.variables() ?? [];
+  const groups: Record<string, tf.Variable[]> = released
+    ? {
+      target: [...model.trainableVariables("target"), ...discVars],
+      source: [...model.trainableVariables("source"), ...discVars],
+    }
+    : { adam: vars };
+  const optimizers: Record<string, Adam> = Object.fromEntries(
+    Object.entries(groups).map(([k, v]) => [k, new Adam(v, { lr: cfg.lr })]),
+  );
   const bucket = cfg.bucketByLength ?? false;
   const lengthOf = (ss: Sentence[]) => (i: number) => ss[i].words.length;
   const evalEvery = cfg.evalEvery ?? 1;
@@ -400,18 +468,33 @@ export async function trainTagger(
         }]
         : []),
     ],
-    schedule: {
-      kind: "joint-sum",
-      streams: src ? ["target", "source"] : ["target"],
-      epoch: {
-        by: "passes",
-        combine: "max",
-        caps: src && cfg.sourceBatchesPerEpoch !== undefined
-          ? { source: cfg.sourceBatchesPerEpoch }
-          : undefined,
+    schedule: released
+      ? {
+        kind: "arranged",
+        streams: ["source", "target"],
+        arrangement: releasedArrangement(mixing, {
+          batchSize: cfg.batchSize,
+          source: src!.train.length,
+          target: tgt.train.length,
+          sourceFile: (source!.trainFile ?? source!.train).length,
+          targetFile: (target.trainFile ?? target.train).length,
+          sourceCap: cfg.sourceBatchesPerEpoch,
+        }),
+      }
+      : {
+        kind: "joint-sum",
+        streams: src ? ["target", "source"] : ["target"],
+        epoch: {
+          by: "passes",
+          combine: "max",
+          caps: src && cfg.sourceBatchesPerEpoch !== undefined
+            ? { source: cfg.sourceBatchesPerEpoch }
+            : undefined,
+        },
       },
-    },
-    lr: { adam: { kind: "inverse-time", lr: cfg.lr, decay: cfg.lrDecay } },
+    lr: Object.fromEntries(
+      Object.keys(groups).map((k) => [k, { kind: "inverse-time", lr: cfg.lr, decay: cfg.lrDecay } as const]),
+    ),
     evaluation: { cadence: { kind: "epochs", every: evalEvery, last: true }, final: "if-unevaluated" },
     selection: rule,
     patience: { evaluations: cfg.patience, monitor: "max dev/f1" },
@@ -438,17 +521,20 @@ export async function trainTagger(
         backend: tf.getBackend(),
       },
       collect: async () => {
-        const adam = await optimizer.getState();
-        return {
-          variables: await readVariables(vars, model.name),
-          adam: { ...adam, m: withoutPrefix(adam.m, model.name), v: withoutPrefix(adam.v, model.name) },
-          dropoutRng: dropoutRng.state(),
-        };
+        const adams: Record<string, AdamState> = {};
+        for (const [k, opt] of Object.entries(optimizers)) {
+          const a = await opt.getState();
+          adams[k] = { ...a, m: withoutPrefix(a.m, model.name), v: withoutPrefix(a.v, model.name) };
+        }
+        return { variables: await readVariables(vars, model.name), adams, dropoutRng: dropoutRng.state() };
       },
       restore: (part) => {
         assignVariables(vars, model.name, part.variables);
-        const a = part.adam;
-        optimizer.setState({ ...a, m: withPrefix(a.m, model.name), v: withPrefix(a.v, model.name) });
+        for (const [k, opt] of Object.entries(optimizers)) {
+          const a = part.adams[k];
+          if (!a) throw new Error(`Checkpoint has no state of optimiser "${k}"`);
+          opt.setState({ ...a, m: withPrefix(a.m, model.name), v: withPrefix(a.v, model.name) });
+        }
         dropoutRng = restoreRng(part.dropoutRng);
       },
       onSave: options.onCheckpoint,
@@ -457,9 +543,12 @@ export async function trainTagger(
   try {
     const out = await runLoop<Selected>(loop, {
       checkpoint,
-      rngs: { streams: { target: targetRng, source: sourceRng } },
+      rngs: {
+        streams: { target: targetRng, source: sourceRng },
+        schedule: released ? scheduleRng : undefined,
+      },
       lengthOf: { target: lengthOf(tgt.train), ...(src ? { source: lengthOf(src.train) } : {}) },
-      optimizers: { adam: optimizer },
+      optimizers,
       step: async ({ batches }) => {
         const parts: { batch: EncodedBatch; resource: Resource; seed: number }[] = batches.map((b) => {
           const resource = b.stream as Resource;
@@ -472,19 +561,20 @@ export async function trainTagger(
         });
         // AT (§3.5): η per part from the gradient at the current weights, computed before the step's tape.
         const etas = parts.map((p) => model.adversarialPerturbation(p.batch, p.resource, p.seed));
+        const group = released ? parts[0].resource : "adam";
         const { value, grads } = tf.variableGrads(
           () =>
             tf.addN(
               parts.map((p, i) => model.trainingLoss(p.batch, p.resource, p.seed, etas[i])),
             ) as tf.Scalar,
-          vars,
+          groups[group],
         );
         for (const eta of etas) if (eta) tf.dispose([eta.word, eta.char]);
         const names = Object.keys(grads);
         const { clipped } = clipByGlobalNorm(names.map((n) => grads[n]), cfg.clipNorm);
         const record: Record<string, tf.Tensor> = {};
         names.forEach((n, i) => (record[n] = clipped[i]));
-        optimizer.step(record);
+        optimizers[group].step(record);
         const loss = (await value.data())[0];
         tf.dispose([value, ...Object.values(grads), ...clipped]);
         return { loss, tokens: parts.reduce((a, p) => a + p.batch.tokens, 0) };
@@ -556,7 +646,7 @@ export async function trainTagger(
       earlyStopped: out.stopReason === "early-stopping" && epochs.length < cfg.epochs,
     };
   } finally {
-    optimizer.dispose();
+    for (const opt of Object.values(optimizers)) opt.dispose();
     model.dispose();
   }
 }

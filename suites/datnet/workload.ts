@@ -19,7 +19,8 @@
 import { DATASETS, type SplitCounts } from "../../harness/data/registry.ts";
 import type { ProtocolDecl, SuiteContext } from "../../harness/run/define.ts";
 import type { UnitWorkload } from "../../harness/run/suite.ts";
-import { HYPER } from "./model.ts";
+import { MODEL_SIZES } from "./model.ts";
+import { releasedArrangement } from "./mixing.ts";
 import type { CellConfig, DatnetTypes } from "./suite.ts";
 
 /** The bench shape whose training tokens/s the estimate scales: the base model itself at batch 10. */
@@ -37,9 +38,20 @@ export const DATNET_SHAPE = "datnet-base-b10";
  * - `at` 2.7: adversarial training adds the gradient pass that computes the perturbation and the perturbed
  *   pass (2.5–3.2× in the smoke runs);
  * - `eval` 0.75: prediction (batches of 64, forward and Viterbi only) ran at ≈ 32,000 tok/s, ¾ of the cost per
- *   token that the engine's 3× rule (harness/run/plan_summary.ts EVAL_SPEEDUP) gives; P models pay `private`.
+ *   token that the engine's 3× rule (harness/run/plan_summary.ts EVAL_SPEEDUP) gives; P models pay `private`;
+ * - `wideF` 2.5: DATNet-F's released BiLSTM of 200 per direction (0.7.0) against 100: a DATNet-F (GRAD + AT) es
+ *   k = 10 unit of `--budget epochs=20,source_batches=10,eval_every=5` trained 52,760 tokens in 83.3 s (633 tok/s)
+ *   where the other factors predict 1,844 tok/s at 100 per direction, i.e. 2.9×, measured under a load of 3–7 on
+ *   the 2 cores (other work running), so somewhat high; prediction pays it too.
  */
-export const DATNET_COST = { base: 1.4, private: 1.5, discriminator: 1.15, at: 2.7, eval: 0.75 } as const;
+export const DATNET_COST = {
+  base: 1.4,
+  private: 1.5,
+  discriminator: 1.15,
+  at: 2.7,
+  eval: 0.75,
+  wideF: 2.5,
+} as const;
 
 /** Source of every transfer cell (suite.ts SOURCE). */
 const SOURCE_REGISTRY = "conll2003";
@@ -78,34 +90,46 @@ export function datnetWorkload(cfg: CellConfig, ctx: SuiteContext<DatnetTypes>):
     ? Math.min(pool.sentences, Math.max(1, Math.round(s.ratio * pool.sentences)))
     : pool.sentences;
   const nTarget = cap(subset, cfg.targetSentences);
-  const batch = HYPER.batchSize;
+  const sizes = MODEL_SIZES[cfg.modelConfig];
+  const batch = sizes.batchSize;
   const targetBatches = Math.max(1, Math.ceil(nTarget / batch));
   const targetPassTokens = nTarget * pool.tokens / pool.sentences;
 
-  let steps = targetBatches;
-  let sourceStepTokens = 0;
+  let epochTokens = targetPassTokens;
   if (cfg.source !== undefined) {
     const src = counts(SOURCE_REGISTRY).train!;
     const nSource = cap(src.sentences, cfg.sourceSentences);
     const sourceBatches = Math.max(1, Math.ceil(nSource / batch));
-    const perEpoch = typeof cfg.sourceBatchesPerEpoch === "number"
-      ? Math.min(sourceBatches, cfg.sourceBatchesPerEpoch)
-      : sourceBatches;
-    steps = Math.max(targetBatches, perEpoch);
-    sourceStepTokens = (nSource * src.tokens / src.sentences) / sourceBatches;
+    const sourceCap = typeof cfg.sourceBatchesPerEpoch === "number" ? cfg.sourceBatchesPerEpoch : undefined;
+    const sourceStepTokens = (nSource * src.tokens / src.sentences) / sourceBatches;
+    if (cfg.mixing === "joint" || cfg.mixing === undefined) {
+      // Each stream is read in passes: a step takes one batch of each, so an epoch reads steps / batches passes.
+      const steps = Math.max(targetBatches, Math.min(sourceBatches, sourceCap ?? Infinity));
+      epochTokens = steps * (targetPassTokens / targetBatches + sourceStepTokens);
+    } else {
+      // Released rules: every target batch once, plus the arrangement's source batches.
+      const a = releasedArrangement(cfg.mixing, {
+        batchSize: batch,
+        source: nSource,
+        target: nTarget,
+        targetFile: pool.sentences,
+        sourceCap,
+      });
+      epochTokens = targetPassTokens + a.mixed.source * sourceStepTokens;
+    }
   }
-  // Each stream is read in passes: a step takes one batch of each, so an epoch reads steps / batches passes.
-  const epochTokens = steps * (targetPassTokens / targetBatches + sourceStepTokens);
   const variant = ctx.variants[cfg.variant];
   const privateFactor = variant?.transfer === "datnet-p" ? DATNET_COST.private : 1;
-  const perToken = DATNET_COST.base * privateFactor *
+  const wide = variant?.transfer === "datnet-f" && sizes.lstmUnits.f > 100 ? DATNET_COST.wideF : 1;
+  const perToken = DATNET_COST.base * privateFactor * wide *
     (cfg.discriminator !== "none" ? DATNET_COST.discriminator : 1) * (cfg.at ? DATNET_COST.at : 1);
 
   const evalEvery = Math.max(1, cfg.evalEvery);
   const evaluations = Math.floor(cfg.epochs / evalEvery) + (cfg.epochs % evalEvery === 0 ? 0 : 1);
   const evalSplit = (c: SplitCounts | undefined) =>
     c ? cap(c.sentences, cfg.evalSentences) * c.tokens / c.sentences : 0;
-  const evalTokens = evaluations * (evalSplit(t.dev) + evalSplit(t.test)) * DATNET_COST.eval * privateFactor;
+  const evalTokens = evaluations * (evalSplit(t.dev) + evalSplit(t.test)) * DATNET_COST.eval * privateFactor *
+    wide;
   return {
     shape: DATNET_SHAPE,
     trainTokens: cfg.epochs * epochTokens * perToken,
