@@ -11,6 +11,17 @@ import process from "node:process";
 import type { CellProgress } from "./suite.ts";
 
 /** Formats seconds as `1h02m`, `3m05s` or `12s`. */
+/**
+ * The evaluation cadence's cost in a progress line: ` | eval 12× 2.1 s, 35% of the time` (evaluations so far,
+ * mean seconds each, their share of the unit's elapsed seconds); empty when the unit reports none.
+ */
+export function evaluationCost(p: CellProgress, elapsedSeconds: number): string {
+  const e = p.evaluations;
+  if (!e || e.count === 0) return "";
+  const share = elapsedSeconds > 0 ? Math.min(100, Math.round((100 * e.seconds) / elapsedSeconds)) : 0;
+  return ` | eval ${e.count}× ${(e.seconds / e.count).toFixed(1)} s, ${share}% of the time`;
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
   const s = Math.round(seconds);
@@ -44,9 +55,14 @@ export class RunProgress {
    */
   constructor(
     readonly total: number,
-    opts: { quiet?: boolean; estimates?: readonly (number | undefined)[]; now?: () => number } = {},
+    opts: {
+      quiet?: boolean;
+      estimates?: readonly (number | undefined)[];
+      now?: () => number;
+      tty?: boolean;
+    } = {},
   ) {
-    this.#tty = Boolean(process.stderr.isTTY);
+    this.#tty = opts.tty ?? Boolean(process.stderr.isTTY);
     this.#quiet = Boolean(opts.quiet);
     this.#estimates = opts.estimates;
     this.#now = opts.now ?? (() => performance.now());
@@ -63,7 +79,7 @@ export class RunProgress {
     if (this.#tty) {
       this.#bar = new cliProgress.SingleBar({
         format:
-          "{label} | {bar} | {position} | loss {loss} | {score} | {tps} tok/s | ETA {eta} | run ETA {runEta}",
+          "{label} | {bar} | {position} | loss {loss} | {score} | {tps} tok/s{evals} | ETA {eta} | run ETA {runEta}",
         stream: process.stderr,
         hideCursor: true,
         barsize: 20,
@@ -81,6 +97,7 @@ export class RunProgress {
       loss: Number.isFinite(p.loss) ? p.loss.toFixed(3) : "–",
       score: p.score === undefined ? "no score yet" : `${p.score.key} ${p.score.value.toFixed(2)}`,
       tps: p.tokensPerSec === undefined ? "–" : String(Math.round(p.tokensPerSec)),
+      evals: evaluationCost(p, (this.#now() - this.#start) / 1000),
       eta: formatDuration(eta),
       runEta: formatDuration(this.runEta(eta)),
     };
@@ -139,7 +156,7 @@ export class RunProgress {
       this.#lastEpochPrinted = p.at;
       const q = this.#payload(p, eta);
       console.error(
-        `${q.label} | ${q.position} | loss ${q.loss} | ${q.score} | ${q.tps} tok/s | ETA ${q.eta} | ` +
+        `${q.label} | ${q.position} | loss ${q.loss} | ${q.score} | ${q.tps} tok/s${q.evals} | ETA ${q.eta} | ` +
           `run ETA ${q.runEta}`,
       );
     }

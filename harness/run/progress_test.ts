@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration, RunProgress } from "./progress.ts";
+import { evaluationCost, formatDuration, RunProgress } from "./progress.ts";
 
 /** A clock the test moves by hand (milliseconds). */
 function clock() {
@@ -49,4 +49,28 @@ Deno.test("runEta falls back to the mean when a unit left has no estimate", () =
   p.startCell(2, "b", 1);
   assert.equal(p.runEta(6), 6 + 4);
   assert.equal(formatDuration(3725), "1h02m");
+});
+
+Deno.test("evaluationCost: evaluations so far, seconds each and their share of the unit's time (yang2017 eval_sentences)", () => {
+  const p = { unit: "iteration" as const, at: 40, of: 100, loss: 1 };
+  assert.equal(evaluationCost(p, 10), "");
+  assert.equal(
+    evaluationCost({ ...p, evaluations: { count: 8, seconds: 3.2 } }, 10),
+    " | eval 8× 0.4 s, 32% of the time",
+  );
+  assert.equal(evaluationCost({ ...p, evaluations: { count: 0, seconds: 0 } }, 10), "");
+  // The plain line (CI, pipes) carries it.
+  const c = clock();
+  const lines: string[] = [];
+  const orig = console.error;
+  console.error = (m: string) => lines.push(m);
+  try {
+    const r = new RunProgress(1, { now: c.now, tty: false });
+    r.startCell(1, "t2/es/ner/r=0.1", 7);
+    c.advance(20);
+    r.update({ ...p, score: { key: "test/f1", value: 50 }, evaluations: { count: 4, seconds: 5 } });
+  } finally {
+    console.error = orig;
+  }
+  assert.ok(lines.some((l) => l.includes("| eval 4× 1.3 s, 25% of the time |")), lines.join("\n"));
 });

@@ -109,6 +109,8 @@ export interface CellProgress {
   score?: { key: string; value: number };
   /** Training tokens per second of step time, when measured. */
   tokensPerSec?: number;
+  /** Evaluations made so far in this unit and the seconds they took (shown as the evaluation cadence's cost). */
+  evaluations?: { count: number; seconds: number };
 }
 
 /** What `runCell` returns for one cell and seed. Scores in percent (units: harness/results/metrics.ts). */

@@ -572,6 +572,7 @@ export const yangHooks: SuiteHooks<YangTypes> = {
             : e.dev
             ? { key: `dev/${scoreName}`, value: e.dev.f1 }
             : { key: `test/${scoreName}`, value: e.test.f1 },
+          evaluations: p.evaluations,
         });
       },
       ctx.checkpoint,

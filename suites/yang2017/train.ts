@@ -258,6 +258,8 @@ export interface YangProgress {
   loss: number;
   targetEpochs: number;
   evaluation?: YangEvaluation;
+  /** Evaluations made so far and the seconds they took (the cadence's cost). */
+  evaluations: { count: number; seconds: number };
 }
 
 /** Vocabulary summary per task, for the manifest. */
@@ -637,6 +639,10 @@ export async function trainYang(
             loss: p.loss ?? NaN,
             targetEpochs: p.epochsCompleted,
             evaluation: p.evaluation && evaluations[p.evaluation.index],
+            evaluations: {
+              count: evaluations.length,
+              seconds: evaluations.reduce((a, e) => a + e.evalSeconds, 0),
+            },
           })),
     });
     const sel = out.selected!;
