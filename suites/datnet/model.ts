@@ -62,6 +62,36 @@ export interface ModelSizes {
   charMinCount: number;
 }
 
+/** joeyzhouty/DATnet's training scripts (`released`, see {@link MODEL_SIZES}). */
+const RELEASED: ModelSizes = {
+  lstmUnits: { base: 100, f: 200, p: 100 },
+  charEmbeddingDim: { base: 30, transfer: 50 },
+  charFilters: 20,
+  charWindows: [2, 3, 4],
+  charActivation: "tanh",
+  charHighwayLayers: 2,
+  sharedCrf: true,
+  rnnDense: false,
+  batchSize: 16,
+  charVocabulary: "files",
+  charMinCount: 20,
+};
+
+/** §4.2 as written (`paper-text`, see {@link MODEL_SIZES}). */
+const PAPER_TEXT: ModelSizes = {
+  lstmUnits: { base: 100, f: 100, p: 100 },
+  charEmbeddingDim: { base: 30, transfer: 30 },
+  charFilters: 20,
+  charWindows: [3],
+  charActivation: "none",
+  charHighwayLayers: 0,
+  sharedCrf: false,
+  rnnDense: false,
+  batchSize: 10,
+  charVocabulary: "train",
+  charMinCount: 1,
+};
+
 /**
  * - `released` (default of both protocols): joeyzhouty/DATnet's training scripts (`train_base_model.py`,
  *   `train_datnetf_model.py`, `train_datnetp_model.py`): base BiLSTM 100 per direction, char 30-d; DATNet-F shared
@@ -79,45 +109,9 @@ export interface ModelSizes {
  *   sentences used.
  */
 export const MODEL_SIZES: Record<ModelConfigName, ModelSizes> = {
-  released: {
-    lstmUnits: { base: 100, f: 200, p: 100 },
-    charEmbeddingDim: { base: 30, transfer: 50 },
-    charFilters: 20,
-    charWindows: [2, 3, 4],
-    charActivation: "tanh",
-    charHighwayLayers: 2,
-    sharedCrf: true,
-    rnnDense: false,
-    batchSize: 16,
-    charVocabulary: "files",
-    charMinCount: 20,
-  },
-  "released+dense": {
-    lstmUnits: { base: 100, f: 200, p: 100 },
-    charEmbeddingDim: { base: 30, transfer: 50 },
-    charFilters: 20,
-    charWindows: [2, 3, 4],
-    charActivation: "tanh",
-    charHighwayLayers: 2,
-    sharedCrf: true,
-    rnnDense: true,
-    batchSize: 16,
-    charVocabulary: "files",
-    charMinCount: 20,
-  },
-  "paper-text": {
-    lstmUnits: { base: 100, f: 100, p: 100 },
-    charEmbeddingDim: { base: 30, transfer: 30 },
-    charFilters: 20,
-    charWindows: [3],
-    charActivation: "none",
-    charHighwayLayers: 0,
-    sharedCrf: false,
-    rnnDense: false,
-    batchSize: 10,
-    charVocabulary: "train",
-    charMinCount: 1,
-  },
+  released: RELEASED,
+  "released+dense": { ...RELEASED, rnnDense: true },
+  "paper-text": PAPER_TEXT,
 };
 
 /** Per-cell overrides of the sweeps: GRAD α and γ (Table 5, Figure 5) and AT ε_wT (Table 6). */
@@ -129,8 +123,7 @@ export interface SweepOverrides {
 
 /**
  * The model settings of a variant under a model configuration (`sizes`, default `released`): architecture,
- * discriminator (AD: α 0.5, γ 0; GRAD: α 0.25, γ 2; reversal
- * 0.7) and AT (ε 5 on source words, target words and chars), the released code's values (§4.2), with a sweep's
+ * discriminator (AD: α 0.5, γ 0; GRAD: α 0.25, γ 2; reversal 0.7) and AT (ε 5 on source words, target words and chars), the released code's values (§4.2), with a sweep's
  * α, γ or ε_wT in place of the default.
  *
  * @throws {Error} when a sweep overrides α/γ of a variant without a discriminator, or ε_wT without AT.
