@@ -9,6 +9,7 @@
 import type { PRF, Scorer } from "../../models/types.ts";
 import { chunkF1, tokenAccuracy } from "./conlleval.ts";
 import { convertTags } from "../data/tag_scheme.ts";
+import { PERL2020_IOBES_PADDED } from "./perl2020_f1.ts";
 
 /** A scorer registered under an id that protocols name. */
 export interface ScorerInfo {
@@ -61,7 +62,8 @@ function accuracyScore(gold: string[][], predicted: string[][]): PRF {
 /**
  * The scorers protocols refer to, by id: the generic ones here; each suite registers its paper's own variant
  * from its folder with {@link registerScorer} (e.g. `datnet-iobes` in suites/datnet/scorer.ts,
- * `yang2017-strict-iobes` in suites/yang2017/scorer.ts).
+ * `yang2017-strict-iobes` in suites/yang2017/scorer.ts). `perl2020-iobes-padded` (perl2020_f1.ts) is listed
+ * here, as its suite folder does not exist yet.
  */
 export const SCORERS: Record<string, ScorerInfo> = {
   conlleval: {
@@ -91,6 +93,8 @@ export const SCORERS: Record<string, ScorerInfo> = {
     score: accuracyScore,
     metrics: ["accuracy"],
   },
+  /** Perl et al. (2020)'s utils/f1_test.py on rows padded to 70 (harness/metrics/perl2020_f1.ts). */
+  [PERL2020_IOBES_PADDED.id]: PERL2020_IOBES_PADDED,
 };
 
 /**

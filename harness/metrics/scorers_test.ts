@@ -13,6 +13,7 @@ Deno.test("SCORERS are registered under their own ids", () => {
     "accuracy",
     "conlleval",
     "conlleval-iobes-as-iob2",
+    "perl2020-iobes-padded",
   ]);
 });
 
