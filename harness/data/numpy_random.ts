@@ -1,7 +1,9 @@
 /**
  * numpy's legacy random generator (`np.random.RandomState`, the functions under `np.random.*`), bit for bit, as
  * far as Yang et al. (2017)'s released code uses it: seeding with an integer, `randint`, `choice(n, k)` with
- * replacement and `random_sample`.
+ * replacement and `random_sample`; and `permutation(n)` / `shuffle`, which scikit-learn's `train_test_split` uses
+ * in Perl et al. (2020)'s released code (checked against `testdata/numpy_permutation.json`, written by
+ * `testdata/numpy_permutation_fixture.py`).
  *
  * The label-rate subsets of Yang et al. are `np.random.seed(13); np.random.choice(N, int(rate * N))` over the
  * train(+dev) sentences (their `sample.py`); `suites/yang2017/sample.ts` draws them with {@linkcode
@@ -149,6 +151,53 @@ export class NumpyLegacyRandomState {
       );
     }
     return this.randint(0, n, k);
+  }
+
+  /**
+   * `RandomState.permutation(n)` for an integer `n`: `np.arange(n)` shuffled by {@linkcode shuffle}, i.e. a
+   * uniformly random ordering of `0 … n−1`. scikit-learn's `ShuffleSplit` / `train_test_split` draw their split
+   * this way (`check_random_state(seed).permutation(n_samples)`), which Perl et al. (2020)'s released `train.py`
+   * uses for its label-rate subsets (see `sampling.ts`'s `sklearnTrainSubset`).
+   *
+   * @throws {RangeError} when `n` is not an integer in `[0, 2³²−1]` (a JS array's length limit).
+   *
+   * @example
+   * ```ts
+   * new NumpyLegacyRandomState(23).permutation(10); // [5, 8, 2, 9, 4, 7, 1, 0, 6, 3], as numpy
+   * ```
+   */
+  permutation(n: number): number[] {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+      throw new RangeError(`Cannot permute ${n} items: expected an integer in [0, 4294967295]`);
+    }
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    return this.shuffle(out);
+  }
+
+  /**
+   * `RandomState.shuffle(x)` for a 1-D sequence, in place (and returned for convenience): numpy legacy
+   * `mtrand.pyx`'s Fisher–Yates from the end, `for i in reversed(range(1, n)): j = random_interval(i); swap
+   * x[i], x[j]`, where `random_interval(i)` draws `nextUint32() & mask` (`mask` the smallest `2^b − 1 ≥ i`) until
+   * the value is `≤ i`. So `n − 1` intervals are drawn (none for `n ≤ 1`), each consuming one or more 32-bit
+   * outputs; numpy's 64-bit branch (`i > 2³²−1`) cannot occur for a JS array.
+   */
+  shuffle<T>(x: T[]): T[] {
+    for (let i = x.length - 1; i > 0; i--) {
+      const j = this.#interval(i);
+      const t = x[i];
+      x[i] = x[j];
+      x[j] = t;
+    }
+    return x;
+  }
+
+  /** numpy's `random_interval(max)` for `0 < max ≤ 2³²−1`: an integer in `[0, max]` by masked rejection. */
+  #interval(max: number): number {
+    const mask = maskOf(max);
+    let v: number;
+    do v = (this.#mt.nextUint32() & mask) >>> 0; while (v > max);
+    return v;
   }
 
   /**

@@ -88,3 +88,50 @@ Deno.test("NumpyLegacyRandomState: argument errors", () => {
   assertThrows(() => rs.choice(-3, 0), RangeError);
   assertThrows(() => rs.randomSample(0.5), RangeError);
 });
+
+/** Written by `testdata/numpy_permutation_fixture.py` with numpy 2.4.6 (and scikit-learn 1.6.1 for the splits). */
+interface PermutationFixture {
+  numpy: string;
+  permutation: { seed: number; n: number; k: number; first20: number[]; last20: number[]; sha256: string }[];
+}
+const PERMUTATION_FIXTURE: PermutationFixture = JSON.parse(
+  await Deno.readTextFile(join(TESTDATA, "numpy_permutation.json")),
+);
+
+Deno.test(
+  `permutation: ${PERMUTATION_FIXTURE.permutation.length} (seed, n) cases equal numpy ${PERMUTATION_FIXTURE.numpy}`,
+  () => {
+    for (const c of PERMUTATION_FIXTURE.permutation) {
+      const what = `RandomState(${c.seed}).permutation(${c.n})`;
+      const p = new NumpyLegacyRandomState(c.seed).permutation(c.n);
+      assertEquals(p.length, c.k, what);
+      assertEquals(p.slice(0, 20), c.first20, what);
+      assertEquals(p.slice(-20), c.last20, what);
+      assertEquals(sha256(p.join(",")), c.sha256, what);
+    }
+    const ns = new Set(PERMUTATION_FIXTURE.permutation.filter((c) => c.seed === 23).map((c) => c.n));
+    for (const n of [1, 2, 10, 1000, 8323, 15806]) assert(ns.has(n), `n = ${n} is in the fixture`);
+  },
+);
+
+Deno.test("permutation: pinned doc value, a bijection, n = 0 and 1 draw nothing, bad n throws", () => {
+  assertEquals(new NumpyLegacyRandomState(23).permutation(10), [5, 8, 2, 9, 4, 7, 1, 0, 6, 3]);
+  const p = new NumpyLegacyRandomState(7).permutation(500);
+  assertEquals([...p].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
+  // n ≤ 1 consumes no output: the next draw is the seed's first
+  const rs = new NumpyLegacyRandomState(13);
+  assertEquals(rs.permutation(0), []);
+  assertEquals(rs.permutation(1), [0]);
+  assertEquals(rs.choice(1000, 5), [338, 176, 74, 528, 742]);
+  assertThrows(() => rs.permutation(-1), RangeError, "Cannot permute -1 items");
+  assertThrows(() => rs.permutation(2.5), RangeError);
+  assertThrows(() => rs.permutation(2 ** 32), RangeError);
+});
+
+Deno.test("shuffle: in place, same stream as permutation, any element type", () => {
+  const words = Array.from({ length: 1000 }, (_, i) => `w${i}`);
+  const out = new NumpyLegacyRandomState(23).shuffle(words);
+  assert(out === words);
+  const perm = new NumpyLegacyRandomState(23).permutation(1000);
+  assertEquals(words, perm.map((i) => `w${i}`));
+});

@@ -1,5 +1,15 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { assert, assertEquals, assertNotEquals, assertThrows } from "./_assert.ts";
-import { firstK, seededIndices, seededSubset } from "./sampling.ts";
+import { TESTDATA } from "./_testing.ts";
+import { NumpyLegacyRandomState } from "./numpy_random.ts";
+import {
+  firstK,
+  seededIndices,
+  seededSubset,
+  sklearnTrainSubset,
+  sklearnTrainTestSplit,
+} from "./sampling.ts";
 
 const items = Array.from({ length: 100 }, (_, i) => `s${i}`);
 
@@ -49,3 +59,70 @@ Deno.test("seededSubset: items in original order, deterministic", () => {
   assertThrows(() => seededSubset(items, 101, 1), RangeError);
 });
 const PINNED = [0, 6, 11, 13, 17];
+
+/** `trainTestSplit` of `testdata/numpy_permutation.json` (numpy 2.4.6; each case checked against scikit-learn). */
+interface SplitCase {
+  what: string;
+  n: number;
+  rate: number;
+  randomState: number;
+  nTest: number;
+  k: number;
+  first20: number[];
+  last20: number[];
+  sha256: string;
+}
+const SPLITS: { sklearn: string | null; trainTestSplit: SplitCase[] } = JSON.parse(
+  await Deno.readTextFile(join(TESTDATA, "numpy_permutation.json")),
+);
+
+Deno.test(`sklearnTrainSubset: ${SPLITS.trainTestSplit.length} cases equal train_test_split's train part`, () => {
+  assert(SPLITS.sklearn !== null, "the fixture was cross-checked against scikit-learn itself (1.6.1)");
+  for (const c of SPLITS.trainTestSplit) {
+    const what = `n ${c.n}, rate ${c.rate}`;
+    const train = sklearnTrainSubset(c.n, c.rate, c.randomState);
+    assertEquals(train.length, c.k, what);
+    assertEquals(c.n - c.k, c.nTest, what);
+    assertEquals(train.slice(0, 20), c.first20, what);
+    assertEquals(train.slice(-20), c.last20, what);
+    assertEquals(createHash("sha256").update(train.join(",")).digest("hex"), c.sha256, what);
+  }
+  // the paper's Spanish pool (train + dev before the >60-token split) at its three rates
+  const es = SPLITS.trainTestSplit.filter((c) => c.n === 8323 + 1915).map((c) => [c.rate, c.k]);
+  for (const rc of [[0.1, 1023], [0.01, 102], [0.001, 10]]) {
+    assert(es.some((x) => x[0] === rc[0] && x[1] === rc[1]));
+  }
+});
+
+Deno.test("sklearnTrainSubset: Python float arithmetic of 1 − rate and ceil (scikit-learn 1.6.1 values)", () => {
+  // 1 - 0.7 = 0.30000000000000004 in doubles, so n_test = ceil(3.0000000000000004) = 4 and 6 are kept, not 7
+  assertEquals(sklearnTrainSubset(10, 0.7, 23), [4, 7, 1, 0, 6, 3]);
+  // 1 - 0.1 = 0.9 exactly as Python prints it; 0.9 · 10 = 9, so one sentence is kept
+  assertEquals(sklearnTrainSubset(10, 0.1, 23), [3]);
+  assertEquals(sklearnTrainSubset(10, 0.5, 23), [7, 1, 0, 6, 3]);
+  // the kept part is the tail of the permutation; the test part its head
+  const perm = new NumpyLegacyRandomState(23).permutation(10238);
+  const { train, test } = sklearnTrainTestSplit(10238, 1 - 0.01, 23);
+  assertEquals(test, perm.slice(0, 10136));
+  assertEquals(train, perm.slice(10136));
+  assertEquals(sklearnTrainSubset(10238, 0.01, 23), train);
+});
+
+Deno.test("sklearnTrainSubset: rate 1, 0, > 1, an empty train part and bad arguments throw one sentence", () => {
+  assertThrows(
+    () => sklearnTrainSubset(100, 1, 23),
+    RangeError,
+    "whole pool without calling train_test_split",
+  );
+  assertThrows(() => sklearnTrainSubset(100, 0, 23), RangeError, "open interval (0, 1)");
+  assertThrows(() => sklearnTrainSubset(100, 1.5, 23), RangeError);
+  assertThrows(() => sklearnTrainSubset(100, NaN, 23), RangeError);
+  // ceil(0.999 · 999) = 999: nothing left (scikit-learn: "the resulting train set will be empty")
+  assertThrows(() => sklearnTrainSubset(999, 0.001, 23), RangeError, "leaves none");
+  assertEquals(sklearnTrainSubset(1000, 0.001, 23).length, 1);
+  assertThrows(() => sklearnTrainSubset(0, 0.5, 23), RangeError, "Cannot split 0 items");
+  assertThrows(() => sklearnTrainSubset(2.5, 0.5, 23), RangeError);
+  assertThrows(() => sklearnTrainSubset(10, 0.5, -1), RangeError, "random_state = -1");
+  assertThrows(() => sklearnTrainTestSplit(10, 1, 23), RangeError, "test_size = 1");
+  assertThrows(() => sklearnTrainTestSplit(10, 0.95, 23), RangeError, "train set would be empty");
+});
