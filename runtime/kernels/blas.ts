@@ -290,6 +290,11 @@ function load(): { blas?: Blas; info: BlasInfo } {
     info,
     sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) {
       if (M === 0 || N === 0) return;
+      // OpenBLAS reads and writes through raw pointers: a buffer shorter than the shape says would be read or
+      // overwritten past its end (heap corruption found only later, e.g. at exit), so the shapes are checked here.
+      checkGemmBuffer("A", A, transA ? K : M, transA ? M : K, lda);
+      checkGemmBuffer("B", B, transB ? N : K, transB ? K : N, ldb);
+      checkGemmBuffer("C", C, M, N, ldc);
       // Small products (the per-step products of recurrent layers) run faster on one thread: splitting ~32
       // rows between threads costs more than it saves. A function of the shape only, so still reproducible.
       const want = M * N * K < SINGLE_THREAD_BELOW ? 1 : threads;
@@ -316,6 +321,28 @@ function load(): { blas?: Blas; info: BlasInfo } {
     },
   };
   return { blas: blasImpl, info };
+}
+
+/**
+ * Checks that a row-major matrix of `rows` × `cols` with row stride `ld` fits in `buf`.
+ *
+ * @throws {RangeError} naming the operand when `ld < cols` or the buffer is shorter than (rows − 1)·ld + cols.
+ */
+export function checkGemmBuffer(
+  name: string,
+  buf: Float32Array,
+  rows: number,
+  cols: number,
+  ld: number,
+): void {
+  if (rows === 0 || cols === 0) return;
+  const need = (rows - 1) * ld + cols;
+  if (ld < cols || buf.length < need) {
+    throw new RangeError(
+      `sgemm: operand ${name} of ${rows} × ${cols} (row stride ${ld}) needs ${need} floats, its buffer has ` +
+        `${buf.length}`,
+    );
+  }
 }
 
 /**

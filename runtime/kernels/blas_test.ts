@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   blas,
   blasInfo,
+  checkGemmBuffer,
   chooseCoreType,
   coreTypeFromCpuFlags,
   describeBlas,
@@ -129,4 +130,15 @@ Deno.test("TAGBENCH_BLAS=off and a missing library fall back cleanly; TAGBENCH_B
   assert.match(core.error, /TAGBENCH_BLAS_CORETYPE must be pinned, fastest or an OpenBLAS core name/);
   const bad = JSON.parse(await probe({ TAGBENCH_BLAS: "mkl" }));
   assert.match(bad.error, /TAGBENCH_BLAS must be auto, openblas or off, got "mkl"/);
+});
+
+Deno.test("checkGemmBuffer: a buffer shorter than its shape (or a row stride below the columns) is refused", () => {
+  checkGemmBuffer("A", new Float32Array(6), 2, 3, 3);
+  checkGemmBuffer("A", new Float32Array(8), 2, 3, 5); // (2 − 1)·5 + 3
+  checkGemmBuffer("A", new Float32Array(0), 0, 3, 3);
+  assert.throws(
+    () => checkGemmBuffer("C", new Float32Array(5), 2, 3, 3),
+    /^RangeError: sgemm: operand C of 2 × 3/,
+  );
+  assert.throws(() => checkGemmBuffer("B", new Float32Array(9), 3, 3, 2), /row stride 2/);
 });
