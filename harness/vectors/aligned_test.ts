@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { WordEmbeddings } from "../../models/types.ts";
 import {
@@ -16,6 +15,7 @@ import {
   writeAlignedVectors,
 } from "./aligned.ts";
 import { prepareSpace } from "./procrustes.ts";
+import { realDataDir } from "../data/_testing.ts";
 import { fastTextInstalled, type FastTextParams, type FastTextTrainer, fastTextTrainer } from "./fasttext.ts";
 
 /** A vector from the word alone: standard normal values seeded by sha256(word). */
@@ -306,8 +306,7 @@ Deno.test("alignedVectors: a failing fastText or a missing corpus file leaves no
   }
 });
 
-const DATA_DIR = Deno.env.get("TAGBENCH_DATA_DIR") ??
-  resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/data");
+const DATA_DIR = realDataDir() ?? "";
 const HAS_CORPORA = existsSync(join(DATA_DIR, "corpora/es")) && existsSync(join(DATA_DIR, "corpora/en"));
 const HAS_FASTTEXT = fastTextInstalled();
 if (!HAS_FASTTEXT) {

@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { realDataDir } from "../../harness/data/_testing.ts";
 import { reproduce } from "../../harness/run/runner.ts";
 import { readManifest } from "../../harness/results/run_record.ts";
 import { fastTextInstalled } from "../../harness/vectors/fasttext.ts";
 import { datnetSuite, LIN2018_FILES } from "./suite.ts";
 
-const dataDir = Deno.env.get("TAGBENCH_DATA_DIR") ??
-  resolve(fileURLToPath(new URL("../../../shared/data", import.meta.url)));
-const haveData = ["conll2002", "conll2003", "wnut16", "wnut17"].every((d) => existsSync(join(dataDir, d)));
+const dataDir = realDataDir() ?? "";
+const haveData = dataDir !== "" &&
+  ["conll2002", "conll2003", "wnut16", "wnut17"].every((d) => existsSync(join(dataDir, d)));
 
 /** A 50-d stand-in table: a few words per language with seeded values (the real files are not here). */
 function fakeVectors(words: string[], seed: number): string {
