@@ -7,16 +7,18 @@
 import { didYouMean } from "../harness/did_you_mean.ts";
 import type { SuiteDefinition } from "../harness/run/suite.ts";
 import { datnetSuite } from "./datnet/suite.ts";
+import { perl2020Suite } from "./perl2020/suite.ts";
 import { yang2017Suite } from "./yang2017/suite.ts";
 
 /** Registered suites by id. */
 export const SUITES: Record<string, SuiteDefinition> = {
   datnet: datnetSuite,
+  perl2020: perl2020Suite,
   yang2017: yang2017Suite,
 };
 
 /** Suites the project plans but has not implemented yet (named in errors so a reader knows they are coming). */
-export const PLANNED_SUITES = ["perl2020", "mlma2019"];
+export const PLANNED_SUITES = ["mlma2019"];
 
 /**
  * Finds a suite by id.

@@ -101,8 +101,8 @@ Deno.test("data stats conll2002 (in-process): suggests the two CoNLL-2002 datase
   assertEquals(
     r.stderr.split("\n")[0],
     'error: Unknown dataset "conll2002". Did you mean "conll2002-es" or "conll2002-nl"? Known datasets: ' +
-      "conll2000, conll2002-es, conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, " +
-      "wnut17",
+      "conll2000, conll2002-es, conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, " +
+      "ud12-el, ud12-et, ud12-eu, ud12-id, ud12-ro, wnut16, wnut17",
   );
   const misspelt = await runCli(main, ["stats", "conll2003", "--data-dri", "x"], "usage: data");
   assertEquals(misspelt, {
@@ -117,8 +117,8 @@ Deno.test("data verify: an empty data dir reports every file missing, exit 1", a
   try {
     const { code, out } = await capture(["verify", "--data-dir", dir]);
     assertEquals(code, 1);
-    assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 20);
-    assert(out.includes("\n0 of 20 registered files present and unaltered.\n"));
+    assertEquals(out.split("\n").filter((l) => l.startsWith("missing ")).length, 35);
+    assert(out.includes("\n0 of 35 registered files present and unaltered.\n"));
     assert(out.includes("Where to get the datasets not present"));
   } finally {
     await Deno.remove(dir);
@@ -131,7 +131,8 @@ Deno.test("data CLI: errors are one line on stderr, exit 1, no stack trace", asy
   assertEquals(
     unknown.stderr,
     'error: Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, ' +
-      "conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, wnut17\n",
+      "conll2002-nl, conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, ud12-el, ud12-et, ud12-eu, ud12-id, " +
+      "ud12-ro, wnut16, wnut17\n",
   );
   const dir = await Deno.makeTempDir();
   try {
@@ -172,7 +173,7 @@ Deno.test({
   fn: async () => {
     const { code, out } = await capture(["verify", "--data-dir", dataDir!]);
     assertEquals(code, 0);
-    assert(out.endsWith("20 of 20 registered files present and unaltered."));
+    assert(out.endsWith("20 of 35 registered files present and unaltered."));
   },
 });
 

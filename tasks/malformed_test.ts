@@ -355,7 +355,7 @@ const ENTRIES: Entry[] = [
     setup: folders("data"),
     code: 1,
     line: new RegExp(
-      `^error: 20 of 20 registered files under ${at("data")} are missing or altered; the first: ` +
+      `^error: 35 of 35 registered files under ${at("data")} are missing or altered; the first: ` +
         `${at("data/conll2003/eng.train")} is missing \\(expected sha256 ${SHA}\\)$`,
     ),
   },
@@ -367,7 +367,7 @@ const ENTRIES: Entry[] = [
     setup: files({ "data/conll2003/eng.train": CONLL2003_TEXT }),
     code: 1,
     line: new RegExp(
-      `^error: 20 of 20 registered files .* the first: ${
+      `^error: 35 of 35 registered files .* the first: ${
         at("data/conll2003/eng.train")
       } has sha256 ${SHA}, ` +
         `expected ${SHA}$`,
@@ -381,7 +381,7 @@ const ENTRIES: Entry[] = [
     setup: folders("data/conll2003/eng.train"),
     code: 1,
     line: new RegExp(
-      `^error: 20 of 20 .*; the first: ${
+      `^error: 35 of 35 .*; the first: ${
         at("data/conll2003/eng.train")
       } is a folder, not a file \\(expected sha256`,
     ),
@@ -394,7 +394,7 @@ const ENTRIES: Entry[] = [
     setup: files({ data: "x\n" }),
     code: 1,
     line: new RegExp(
-      `^error: 20 of 20 .*; the first: ${at("data/conll2003/eng.train")} is missing: ${
+      `^error: 35 of 35 .*; the first: ${at("data/conll2003/eng.train")} is missing: ${
         at("data")
       } is a file, not a folder`,
     ),

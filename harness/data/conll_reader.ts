@@ -17,11 +17,17 @@ import { readTokenLines } from "./_lines.ts";
  * - `ptb-pos`: 2 TAB-separated columns `WORD<TAB>TAG`, blank line after each sentence (the NLTK PTB WSJ sample as
  *   derived in `ptb_wsj_sample_nltk/PROVENANCE.md`; PTB escapes such as `-LRB-` kept).
  * - `ritter-pos`: 2 space-separated columns `WORD TAG`, empty line after each tweet (Ritter 2011 `pos.txt`).
+ * - `conllu`: Universal Dependencies CoNLL-U, gzip-compressed (`.conllu.gz`, as under `ud_v1.2/`) or plain; words
+ *   are FORM, tags UPOS. Not a column layout of {@linkcode readConll}: the loader reads it with `readConllu`
+ *   (`conllu_reader.ts`), which skips multiword-token ranges and empty nodes.
  */
-export type ConllFormat = "conll2003" | "conll2002" | "conll2000" | "wnut" | "ptb-pos" | "ritter-pos";
+export type ConllFormat = ColumnFormat | "conllu";
 
-/** Column separator and column count of each {@linkcode ConllFormat}. */
-export const CONLL_FORMATS: Readonly<Record<ConllFormat, { separator: " " | "\t"; columns: number }>> = {
+/** The {@linkcode ConllFormat}s that {@linkcode readConll} parses: word = first column, tag = last column. */
+export type ColumnFormat = "conll2003" | "conll2002" | "conll2000" | "wnut" | "ptb-pos" | "ritter-pos";
+
+/** Column separator and column count of each {@linkcode ColumnFormat}. */
+export const CONLL_FORMATS: Readonly<Record<ColumnFormat, { separator: " " | "\t"; columns: number }>> = {
   conll2003: { separator: " ", columns: 4 },
   conll2002: { separator: " ", columns: 3 },
   conll2000: { separator: " ", columns: 3 },
@@ -69,7 +75,7 @@ export interface ConllText {
  * // sentences = [{ words: ["EU"], tags: ["I-ORG"] }], docstarts = 1
  * ```
  */
-export function readConll(text: string, opts: { format: ConllFormat; file?: string }): ConllText {
+export function readConll(text: string, opts: { format: ColumnFormat; file?: string }): ConllText {
   const { separator, columns } = CONLL_FORMATS[opts.format];
   const file = opts.file ?? "<text>";
   let docstarts = 0;
@@ -97,7 +103,7 @@ export function readConll(text: string, opts: { format: ConllFormat; file?: stri
  *
  * @throws {DataFormatError} on a malformed line or invalid UTF-8; the file system's error when it cannot be read.
  */
-export async function readConllFile(path: string, format: ConllFormat): Promise<ConllText> {
+export async function readConllFile(path: string, format: ColumnFormat): Promise<ConllText> {
   const bytes = await Deno.readFile(path);
   return readConll(decodeUtf8(bytes, path), { format, file: path });
 }

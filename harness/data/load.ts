@@ -6,8 +6,10 @@
 
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Sentence, SplitName } from "../../models/types.ts";
-import { DataFormatError, decodeUtf8, readConll } from "./conll_reader.ts";
+import { type ConllText, DataFormatError, decodeUtf8, readConll } from "./conll_reader.ts";
+import { readConllu } from "./conllu_reader.ts";
 import { DATA_DIR_ENV } from "./data_dir.ts";
 import { type DatasetSpec, getDataset, type SplitFile } from "./registry.ts";
 import { readSplitFile } from "./splits.ts";
@@ -174,7 +176,9 @@ export function loadDatasetShared(id: string, dataDir: string): Promise<LoadedDa
 /**
  * Loads the splits of `spec` from `<dataDir>/<spec.dir>/`, reading each file once: it is hashed (unless the
  * in-memory hash cache knows it), checked against the registered sha256 when `verify` (default true), decoded as
- * strict UTF-8 and parsed with `spec.format`.
+ * strict UTF-8 and parsed with `spec.format`. A `conllu` file is gunzipped first when it starts with the gzip magic
+ * bytes `1f 8b`, and read with `readConllu` (words = FORM, tags = UPOS; multiword-token ranges and empty nodes
+ * skipped; no `-DOCSTART-` lines).
  *
  * A dataset with a `partition` (one file, no official splits) is read once and cut by its split file
  * (`harness/data/splits/<id>.v<version>.json`, see `splits.ts`), whose sha256 is always checked: each split holds
@@ -182,8 +186,8 @@ export function loadDatasetShared(id: string, dataDir: string): Promise<LoadedDa
  *
  * @throws {DatasetFileError} when a file is missing or (with `verify`) its sha256 differs; the message names the
  *   dataset, the path, the expected (and actual) sha256 and where to get the file.
- * @throws {DataFormatError} when a file does not parse, or a partitioned file's sentence count or its split file
- *   differs from the registered one.
+ * @throws {DataFormatError} when a file does not parse (a corrupt gzip stream included), or a partitioned file's
+ *   sentence count or its split file differs from the registered one.
  * @throws {Error} when a requested split is not in the dataset.
  */
 export async function loadDatasetFromSpec(
@@ -248,8 +252,23 @@ async function loadSplit(
   const bytes = await Deno.readFile(path);
   const sha256 = cachedHash(path, stat) ?? hashBytes(path, stat, bytes);
   if (verify && sha256 !== file.sha256) throw fileError(spec, name, file, dataDir, path, stat.size, sha256);
-  const { sentences, docstarts } = readConll(decodeUtf8(bytes, path), { format: spec.format, file: path });
+  const { sentences, docstarts } = parseFile(spec, bytes, path);
   return { name, path, sha256, sentences, docstarts };
+}
+
+/** Parses a dataset file's bytes with `spec.format` (see {@link loadDatasetFromSpec}). */
+function parseFile(spec: DatasetSpec, bytes: Uint8Array, path: string): ConllText {
+  if (spec.format !== "conllu") {
+    return readConll(decodeUtf8(bytes, path), { format: spec.format, file: path });
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new DataFormatError(path, undefined, `is not a valid gzip file (${(e as Error).message})`);
+    }
+  }
+  return { sentences: readConllu(decodeUtf8(bytes, path), { file: path }), docstarts: 0 };
 }
 
 /** What {@link statFile} says of a path where nothing is. */

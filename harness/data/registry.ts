@@ -8,6 +8,7 @@
 import { didYouMean } from "../did_you_mean.ts";
 import type { SplitName, TagScheme, TaskKind } from "../../models/types.ts";
 import type { ConllFormat } from "./conll_reader.ts";
+import { UD12_DATASETS } from "./ud12.ts";
 
 /** One file of a dataset split. `url` (optional) serves exactly these bytes, for machines with internet. */
 export interface SplitFile {
@@ -699,6 +700,8 @@ export const DATASETS: Record<string, DatasetSpec> = {
       note: "these are the full PTB's WSJ 0-18 / 19-21 / 22-24; this sample holds 94,084 tokens in all",
     },
   },
+  // ud12-eu, ud12-et, ud12-el, ud12-id, ud12-ro: the UD v1.2 treebanks with a train file (ud12.ts)
+  ...UD12_DATASETS,
 };
 
 /** A dataset id that is not registered. */

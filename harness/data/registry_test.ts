@@ -25,6 +25,11 @@ Deno.test("registry: the required datasets and their files", () => {
     "ptb-wsj-sample",
     "ritter2011-ner",
     "ritter2011-pos",
+    "ud12-el",
+    "ud12-et",
+    "ud12-eu",
+    "ud12-id",
+    "ud12-ro",
     "wnut16",
     "wnut17",
   ]);
@@ -82,7 +87,8 @@ Deno.test("getDataset: known id, and did-you-mean for an unknown one", () => {
   assertEquals(
     assertThrows(() => getDataset("conll03"), UnknownDatasetError).message,
     'Unknown dataset "conll03". Did you mean "conll2003"? Known datasets: conll2000, conll2002-es, conll2002-nl, ' +
-      "conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, wnut16, wnut17",
+      "conll2003, ptb-wsj-sample, ritter2011-ner, ritter2011-pos, ud12-el, ud12-et, ud12-eu, ud12-id, ud12-ro, " +
+      "wnut16, wnut17",
   );
   assertThrows(() => getDataset("WNUT17"), UnknownDatasetError, 'Did you mean "wnut17"?');
   const e = assertThrows(() => getDataset("imagenet"), UnknownDatasetError);
@@ -131,7 +137,17 @@ Deno.test("registry: every file has one pinned canonical source; the restricted 
   }
   assertEquals(
     Object.values(DATASETS).filter((d) => d.redistribution!.restricted).map((d) => d.id).sort(),
-    ["conll2000", "conll2002-es", "conll2002-nl", "conll2003", "ptb-wsj-sample"],
+    [
+      "conll2000",
+      "conll2002-es",
+      "conll2002-nl",
+      "conll2003",
+      "ptb-wsj-sample",
+      "ud12-el",
+      "ud12-et",
+      "ud12-eu",
+      "ud12-id",
+    ],
   );
   assertThrows(
     () => sourceUrl({ repository: "https://gitlab.com/a/b", commit: "c" }, "x"),

@@ -477,13 +477,23 @@ export class Perl2020Net {
       throw new Error(`Perl2020: chars [${batch.chars.shape}] ≠ words [${B}, ${T}, C]`);
     }
     const { flags, ids } = this.#flags(batch);
+    const { unique, inverse } = uniqueCharRows(batch.chars.dataSync() as Int32Array, B * T, C);
     return tf.tidy(() => {
-      const ce = this.charEmbedding.lookup(tf.reshape(batch.chars, [B * T, C])) as tf.Tensor3D;
+      // The char BiLSTM is a function of a word's char row alone, so it runs once per distinct row of the batch
+      // (padded positions share one all-zero row) and the result is gathered back: the same values and, through
+      // the gather, the same gradients as running it on all B·T rows.
+      const U = unique.length / C;
+      const ce = this.charEmbedding.lookup(tf.tensor2d(unique, [U, C], "int32")) as tf.Tensor3D;
       const H = this.config.charLstmUnits;
-      const out = this.charLstm.apply(ce, new Array(B * T).fill(C));
-      const fwd = tf.slice(out, [0, C - 1, 0], [B * T, 1, H]);
-      const bwd = tf.slice(out, [0, 0, H], [B * T, 1, H]);
-      const chars = tf.reshape(tf.concat([fwd, bwd], 2), [B, T, 2 * H]) as tf.Tensor3D;
+      const out = this.charLstm.apply(ce, new Array(U).fill(C));
+      const fwd = tf.slice(out, [0, C - 1, 0], [U, 1, H]);
+      const bwd = tf.slice(out, [0, 0, H], [U, 1, H]);
+      const perRow = tf.reshape(tf.concat([fwd, bwd], 2), [U, 2 * H]) as tf.Tensor2D;
+      const chars = tf.reshape(gatherRows(perRow, tf.tensor1d(inverse, "int32")), [
+        B,
+        T,
+        2 * H,
+      ]) as tf.Tensor3D;
       const E = this.embeddingDim;
       const langMask = tf.tensor3d(Float32Array.from(flags), [B, T, 1]);
       const rowsOf = (table: tf.Tensor2D, lang: number, rows: number) => {
@@ -653,6 +663,33 @@ export class Perl2020Net {
     this.#target.dispose();
     this.#source?.dispose();
   }
+}
+
+/**
+ * The distinct rows of a `[n, c]` int32 matrix in order of first appearance (`unique`, `[u·c]`) and, for each
+ * row, the index of its distinct row (`inverse`, `[n]`).
+ */
+export function uniqueCharRows(
+  x: Int32Array,
+  n: number,
+  c: number,
+): { unique: Int32Array; inverse: Int32Array } {
+  const seen = new Map<string, number>();
+  const inverse = new Int32Array(n);
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = x.subarray(i * c, (i + 1) * c).join(",");
+    let u = seen.get(key);
+    if (u === undefined) {
+      u = rows.length;
+      seen.set(key, u);
+      rows.push(i);
+    }
+    inverse[i] = u;
+  }
+  const unique = new Int32Array(rows.length * c);
+  rows.forEach((r, k) => unique.set(x.subarray(r * c, (r + 1) * c), k * c));
+  return { unique, inverse };
 }
 
 /** Per-token switch: `m·tgt + (1 − m)·src` with `m` `[B, T, 1]` (1 target), i.e. `K.switch(lang, tgt, src)`. */
