@@ -9,7 +9,7 @@ import {
   reconstructionLoss,
   RELEASED_DECODER_FILTERS,
 } from "./reconstruction.ts";
-import { sentenceL2Normalize } from "./sentence_norm.ts";
+import { sentenceL2Normalize, wordL2Normalize } from "./sentence_norm.ts";
 import { assertClose, assertNoLeak, testBackends, uniqueName, useBackend } from "./_testing.ts";
 
 function randomArray(rng: Rng, n: number): Float64Array {
@@ -376,3 +376,26 @@ for (const backend of testBackends()) {
     }, "reconstructionLoss");
   });
 }
+
+Deno.test("reconstruction loss (decoder output normalised per word): zero when it reproduces a unit-norm row's direction, and independent of the output's scale", async () => {
+  await useBackend("cpu");
+  await assertNoLeak(async () => {
+    const rng = createRng(41);
+    const raw = tf.tidy(() => glorotUniform(rng, [2, 5, 7]) as tf.Tensor3D);
+    const unit = wordL2Normalize(raw);
+    const other = tf.tidy(() => glorotUniform(rng, [2, 5, 7]) as tf.Tensor3D);
+    for (const scale of [1e-3, 1, 37, 1e4]) {
+      // ẽ/‖ẽ‖ with ẽ = scale · e: the decoder reproduced e's direction at any scale.
+      const zero = tf.tidy(() =>
+        reconstructionLoss(wordL2Normalize(tf.mul(unit, scale) as tf.Tensor3D), unit)
+      );
+      assert.ok((await zero.data())[0] < 1e-12, `scale ${scale}: ${(await zero.data())[0]}`);
+      // Another direction: the loss depends on ẽ's direction only.
+      const a = tf.tidy(() => reconstructionLoss(wordL2Normalize(other), unit));
+      const b = tf.tidy(() => reconstructionLoss(wordL2Normalize(tf.mul(other, scale) as tf.Tensor3D), unit));
+      assertClose(await b.data(), await a.data(), 1e-6);
+      tf.dispose([zero, a, b]);
+    }
+    tf.dispose([raw, unit, other]);
+  });
+});
