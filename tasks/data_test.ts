@@ -173,7 +173,7 @@ Deno.test({
   fn: async () => {
     const { code, out } = await capture(["verify", "--data-dir", dataDir!]);
     assertEquals(code, 0);
-    assert(out.endsWith("20 of 35 registered files present and unaltered."));
+    assert(out.endsWith("35 of 35 registered files present and unaltered."));
   },
 });
 

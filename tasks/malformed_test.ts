@@ -813,7 +813,7 @@ const ENTRIES: Entry[] = [
       `^error: The manifest "${
         at("run/manifest.json")
       }" names suite "toy", which this tagbench cannot run: ` +
-        `Unknown suite "toy"\\. Known suites: datnet, yang2017$`,
+        `Unknown suite "toy"\\. Known suites: datnet, perl2020, yang2017$`,
     ),
     clean: "@/run",
   },
@@ -1001,12 +1001,12 @@ const ENTRIES: Entry[] = [
     category: "run files",
     task: "plot",
     args: ["@/run"],
-    setup: run("run", { manifest: suite("perl2020") }),
+    setup: run("run", { manifest: suite("mlma2019") }),
     code: 1,
     line: new RegExp(
       `^error: The manifest "${
         at("run/manifest.json")
-      }" names suite "perl2020", .*: Suite "perl2020" is planned but not`,
+      }" names suite "mlma2019", .*: Suite "mlma2019" is planned but not`,
     ),
     clean: "@/run",
   },
@@ -1163,7 +1163,8 @@ const ENTRIES: Entry[] = [
     task: "reproduce",
     args: ["datnett", "--out", "@/run"],
     code: 2,
-    line: /^error: Unknown suite "datnett"\. Did you mean "datnet"\? Known suites: datnet, yang2017$/,
+    line:
+      /^error: Unknown suite "datnett"\. Did you mean "datnet"\? Known suites: datnet, perl2020, yang2017$/,
   },
   {
     name: "reproduce: two suites",
