@@ -383,6 +383,11 @@ export interface LoopHooks<A> {
   checkpoint?: LoopCheckpointHooks<A>;
 }
 
+/** Resolves after one turn of the event loop (a zero-delay timer), so that pending timers and signals run. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /**
  * Checks a declaration without running anything.
  *
@@ -886,6 +891,10 @@ export async function runLoop<A>(spec: LoopSpec, hooks: LoopHooks<A>): Promise<L
         state,
       });
     }
+    // One macrotask turn per iteration: a step whose awaits all resolve as microtasks (the wasm and cpu backends
+    // read tensors synchronously) would otherwise keep timers and signal listeners (the runner's SIGINT/SIGTERM
+    // handler) from running until the whole loop ends.
+    await yieldToEventLoop();
   }
   if (iterationInEpoch > 0) epochs.push(epochRecord(false));
   if (spec.evaluation.final === "if-unevaluated" && (unevaluated || evaluations.length === 0)) {

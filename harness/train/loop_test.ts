@@ -820,3 +820,22 @@ Deno.test("runLoop checkpoints: Rngs without state, and checkpoints of another l
     /the Rng of a has no state\(\) \(make it with createRng\)/,
   );
 });
+
+Deno.test("runLoop yields to the event loop after every iteration: a timer (or a signal handler) runs mid-loop", async () => {
+  let fired = -1;
+  let steps = 0;
+  setTimeout(() => (fired = steps), 0);
+  await runLoop({
+    streams: [{ name: "train", size: 8, batchSize: 1, order: "sequential" }],
+    schedule: { kind: "joint-sum", streams: ["train"] },
+    evaluation: { cadence: { kind: "never" }, final: "never" },
+    selection: "last",
+    budget: { maxEpochs: 2 },
+  }, {
+    // Resolves as a microtask only, like a step on the wasm backend.
+    step: () => Promise.resolve({ loss: ++steps }),
+    evaluate: () => Promise.resolve({ metrics: {} }),
+  });
+  assert.equal(steps, 16);
+  assert.ok(fired >= 1 && fired < 16, `the timer ran during the loop (after step ${fired})`);
+});
